@@ -1,0 +1,4 @@
+"""The ReportDocument (one versioned output contract) and pure renderers over it.
+
+Never imports ``cli``.
+"""
