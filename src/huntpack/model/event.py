@@ -37,7 +37,9 @@ class LogSource:
 
     ``product`` is the Sigma product ("windows", "linux", ...); ``channel``, ``event_id`` and
     ``provider`` are the Windows event identity when present. Sigma category/service are derived
-    from these by the routing table in ``huntpack.rules`` (routing is data, not code here).
+    from these by the routing table in ``huntpack.rules`` (routing is data, not code here);
+    ``category``/``service`` are set only when the input itself declares them (e.g. a JSON record
+    with a ``logsource`` object, or a reader that knows what it reads, such as a Zeek conn log).
     """
 
     product: str | None = None
@@ -45,6 +47,8 @@ class LogSource:
     event_id: int | None = None
     provider: str | None = None
     kind: str = "log"
+    category: str | None = None
+    service: str | None = None
 
 
 @dataclass(slots=True)

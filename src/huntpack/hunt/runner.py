@@ -1,0 +1,207 @@
+"""Run a hunt: compile rules once, stream every evidence file through them, in parallel.
+
+Files are spread over worker processes (forked after the rules are compiled, so each worker
+inherits the compiled rule set instead of compiling it again); each worker streams its file and
+returns that file's findings, correlation hits and counts. Results merge in file order, so two
+runs over the same evidence give the same output. Nothing here prints: progress goes to a
+callback, every finding can go to a sink as it arrives.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from huntpack.hunt.plan import HuntPlan
+from huntpack.hunt.result import HuntResult, InputRecord
+from huntpack.model import Event, Finding, InputProblem
+from huntpack.rules.catalog import compile_rules
+from huntpack.rules.correlation import CorrelationEngine, RuleHit
+from huntpack.rules.routing import load_routing
+from huntpack.rules.ruleset import RuleSet
+from huntpack.sources import EvidenceItem, discover, read_events
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    events: int
+    findings: int
+
+
+ProgressCallback = Callable[[Progress], None]
+FindingSink = Callable[[Finding], None]
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What one worker sends back for one evidence file."""
+
+    record: InputRecord
+    findings: list[Finding] = field(default_factory=list)
+    hits: list[RuleHit] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    filtered_out: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class _WorkerState:
+    ruleset: RuleSet
+    correlations: CorrelationEngine
+    plan: HuntPlan
+
+
+_STATE: _WorkerState | None = None  # set in the parent before forking; read-only in workers
+
+
+def prepare(plan: HuntPlan) -> tuple[RuleSet, CorrelationEngine, float]:
+    """Compile the plan's rules once; returns the rule set, correlations and compile seconds."""
+    started = time.perf_counter()
+    routing = load_routing(plan.routing) if plan.routing else None
+    ruleset = compile_rules(list(plan.rule_paths), plan.placeholders, routing)
+    engine = CorrelationEngine(ruleset.correlations)
+    return ruleset, engine, time.perf_counter() - started
+
+
+def run_hunt(
+    plan: HuntPlan,
+    on_progress: ProgressCallback | None = None,
+    on_finding: FindingSink | None = None,
+    prepared: tuple[RuleSet, CorrelationEngine, float] | None = None,
+) -> HuntResult:
+    """Hunt ``plan.evidence`` with ``plan.rule_paths``; see the module docstring."""
+    ruleset, engine, compile_seconds = prepared or prepare(plan)
+    result = HuntResult(rule_health=ruleset.health)
+    result.stats.rule_compile_seconds = compile_seconds
+    items, problems = discover(list(plan.evidence))
+    result.problems.extend(problems)
+    started = time.perf_counter()
+    hits: list[RuleHit] = []
+    tracker = _Tracker(items, on_progress)
+    for outcome in _outcomes(plan, ruleset, engine, items):
+        _merge(result, outcome, plan, on_finding)
+        hits.extend(outcome.hits)
+        tracker.advance(outcome, result)
+    for finding in engine.run(hits):
+        _keep(result, finding, plan, on_finding)
+    result.stats.hunt_seconds = time.perf_counter() - started
+    result.stats.workers = min(plan.workers, max(1, len(items)))
+    result.findings.sort(key=finding_order)
+    return result
+
+
+def finding_order(finding: Finding) -> tuple[float, str, int, int, str]:
+    origin = finding.origin
+    return (finding.timestamp or 0.0, origin.path + (origin.member or ""),
+            origin.record or 0, origin.line or 0, finding.rule_id)
+
+
+def _outcomes(plan: HuntPlan, ruleset: RuleSet, engine: CorrelationEngine,
+              items: list[EvidenceItem]) -> Iterator[FileOutcome]:
+    global _STATE
+    _STATE = _WorkerState(ruleset, engine, plan)
+    workers = min(plan.workers, len(items))
+    if workers <= 1:
+        yield from (hunt_file(item) for item in items)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        yield from pool.imap(hunt_file, items, chunksize=1)
+
+
+def hunt_file(item: EvidenceItem) -> FileOutcome:
+    """Worker entry point: stream one evidence file through the compiled rules."""
+    state = _STATE
+    assert state is not None, "prepare() must run before hunt_file()"
+    outcome = FileOutcome(InputRecord(item.path, item.format, item.size))
+    for entry in read_events(item):
+        if isinstance(entry, InputProblem):
+            outcome.problems.append(entry)
+            outcome.record.unreadable += 1
+            continue
+        _hunt_event(entry, state, outcome)
+    return outcome
+
+
+def _hunt_event(event: Event, state: _WorkerState, outcome: FileOutcome) -> None:
+    plan = state.plan
+    outcome.record.events += 1
+    outcome.kinds[event_kind(event)] += 1
+    if not _in_time_range(event, plan):
+        outcome.filtered_out += 1
+        return
+    ruleset = state.ruleset
+    matched = ruleset.match_oracle(event) if plan.oracle else ruleset.match(event)
+    for rule in matched:
+        if state.correlations.wants(rule.id, rule.name):
+            outcome.hits.append(RuleHit(rule.id, rule.name, rule.title, event.timestamp,
+                                        event.fields, event.origin, event.host, event.user))
+        if rule.emits and rule.level >= plan.min_level:
+            outcome.findings.append(ruleset.finding(rule, event))
+
+
+def event_kind(event: Event) -> str:
+    """A coarse identity of the event for the input inventory and visibility."""
+    source = event.logsource
+    if source.channel is not None or source.event_id is not None:
+        return f"{source.product or 'unknown'}:{source.channel or '-'}:{source.event_id or '-'}"
+    parts = [source.product, source.category, source.service]
+    return ":".join(part or "-" for part in parts) if any(parts) else source.kind
+
+
+def _in_time_range(event: Event, plan: HuntPlan) -> bool:
+    if plan.since is None and plan.until is None:
+        return True
+    moment = event.timestamp
+    if moment is None:
+        return True  # an event without time is never hidden by a time filter
+    if plan.since is not None and moment < plan.since:
+        return False
+    return plan.until is None or moment <= plan.until
+
+
+def _merge(result: HuntResult, outcome: FileOutcome, plan: HuntPlan,
+           on_finding: FindingSink | None) -> None:
+    result.inputs.append(outcome.record)
+    result.problems.extend(outcome.problems)
+    result.stats.events += outcome.record.events
+    result.stats.unreadable += outcome.record.unreadable
+    result.stats.filtered_out += outcome.filtered_out
+    result.event_kinds.update(outcome.kinds)
+    for finding in outcome.findings:
+        _keep(result, finding, plan, on_finding)
+
+
+def _keep(result: HuntResult, finding: Finding, plan: HuntPlan,
+          on_finding: FindingSink | None) -> None:
+    result.stats.findings += 1
+    result.findings_per_rule[finding.rule_id] += 1
+    if on_finding is not None:
+        on_finding(finding)
+    if len(result.findings) < plan.max_findings_kept:
+        result.findings.append(finding)
+    else:
+        result.stats.findings_dropped += 1
+
+
+class _Tracker:
+    def __init__(self, items: list[EvidenceItem], callback: ProgressCallback | None):
+        self.total_files = len(items)
+        self.total_bytes = sum(item.size for item in items)
+        self.files = 0
+        self.bytes = 0
+        self.callback = callback
+
+    def advance(self, outcome: FileOutcome, result: HuntResult) -> None:
+        self.files += 1
+        self.bytes += outcome.record.size
+        if self.callback is not None:
+            self.callback(Progress(self.files, self.total_files, self.bytes, self.total_bytes,
+                                   result.stats.events, result.stats.findings))

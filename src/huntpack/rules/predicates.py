@@ -1,0 +1,268 @@
+"""Predicates: a rule's condition compiled once into small objects evaluated per event.
+
+``match(ctx)`` answers the question; ``explain(ctx, out)`` answers it too and records the
+field/value pairs that made it true (run only for rules that matched, to say why they fired);
+``literals()`` gives the prefilter the literals of which one must appear in an event that
+matches (None when no such set is known).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from huntpack.model import MatchedField
+from huntpack.rules.values import FieldValues, ValueMatcher, union_of_literals
+
+MIN_USEFUL_LITERAL = 3
+
+
+class EventContext:
+    """One event as rules see it: field look-up with aliases, values normalised once."""
+
+    __slots__ = ("fields", "aliases", "_cache", "_folded", "_everything")
+
+    def __init__(self, fields: Mapping[str, Any], aliases: Mapping[str, str] | None = None):
+        self.fields = fields
+        self.aliases = aliases or {}
+        self._cache: dict[str, FieldValues | None] = {}
+        self._folded: dict[str, str] | None = None
+        self._everything: list[FieldValues] | None = None
+
+    def values(self, name: str) -> FieldValues | None:
+        """The field's values, or None when the event has no such field (or it is null)."""
+        try:
+            return self._cache[name]
+        except KeyError:
+            pass
+        raw = self._lookup(name)
+        found = None if raw is None else FieldValues(_as_list(raw))
+        self._cache[name] = found
+        return found
+
+    def has_field(self, name: str) -> bool:
+        return self._lookup(name) is not None
+
+    def everything(self) -> list[FieldValues]:
+        """All values of the event, for keyword (full-text) detections."""
+        if self._everything is None:
+            self._everything = [
+                FieldValues(_as_list(value)) for value in self.fields.values() if value is not None
+            ]
+        return self._everything
+
+    def _lookup(self, name: str) -> Any:
+        fields = self.fields
+        if name in fields:
+            return fields[name]
+        alias = self.aliases.get(name)
+        if alias is not None and alias in fields:
+            return fields[alias]
+        if self._folded is None:
+            self._folded = {key.lower(): key for key in fields}
+        key = self._folded.get(name.lower())
+        return None if key is None else fields[key]
+
+
+def _as_list(value: Any) -> Sequence[Any]:
+    if isinstance(value, list):
+        return [item for item in value if item is not None]
+    return (value,)
+
+
+class Predicate(Protocol):
+    def match(self, ctx: EventContext) -> bool: ...
+
+    def explain(self, ctx: EventContext, out: list[MatchedField]) -> bool: ...
+
+    def literals(self) -> frozenset[str] | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple[Predicate, ...]
+
+    def match(self, ctx: EventContext) -> bool:
+        for child in self.children:
+            if not child.match(ctx):
+                return False
+        return True
+
+    def explain(self, ctx: EventContext, out: list[MatchedField]) -> bool:
+        mark = len(out)
+        for child in self.children:
+            if not child.explain(ctx, out):
+                del out[mark:]
+                return False
+        return True
+
+    def literals(self) -> frozenset[str] | None:
+        return best_literal_set(child.literals() for child in self.children)
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple[Predicate, ...]
+
+    def match(self, ctx: EventContext) -> bool:
+        for child in self.children:
+            if child.match(ctx):
+                return True
+        return False
+
+    def explain(self, ctx: EventContext, out: list[MatchedField]) -> bool:
+        return any(child.explain(ctx, out) for child in self.children)
+
+    def literals(self) -> frozenset[str] | None:
+        return union_of_literals(child.literals() for child in self.children)
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Predicate
+
+    def match(self, ctx: EventContext) -> bool:
+        return not self.child.match(ctx)
+
+    def explain(self, ctx: EventContext, out: list[MatchedField]) -> bool:
+        return not self.child.match(ctx)
+
+    def literals(self) -> frozenset[str] | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMatch:
+    field: str
+    matcher: ValueMatcher
+
+    def match(self, ctx: EventContext) -> bool:
+        values = ctx.values(self.field)
+        return values is not None and self.matcher.test(values)
+
+    def explain(self, ctx: EventContext, out: list[MatchedField]) -> bool:
+        values = ctx.values(self.field)
+        if values is None or not self.matcher.test(values):
+            return False
+        for raw, text in zip(values.raw, values.text, strict=True):
+            if self.matcher.test(FieldValues((raw,))):
+                out.append(MatchedField(self.field, text))
+                break
+        return True
+
+    def literals(self) -> frozenset[str] | None:
+        return self.matcher.literals()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldIsNull:
+    """``field: null``: the field is absent, null or empty."""
+
+    field: str
+
+    def match(self, ctx: EventContext) -> bool:
+        values = ctx.values(self.field)
+        return values is None or all(text == "" for text in values.text)
+
+    def explain(self, ctx: EventContext, out: list[MatchedField]) -> bool:
+        if self.match(ctx):
+            out.append(MatchedField(self.field, "(null)"))
+            return True
+        return False
+
+    def literals(self) -> frozenset[str] | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldExists:
+    """``field|exists: true/false``."""
+
+    field: str
+    exists: bool
+
+    def match(self, ctx: EventContext) -> bool:
+        return ctx.has_field(self.field) is self.exists
+
+    def explain(self, ctx: EventContext, out: list[MatchedField]) -> bool:
+        if self.match(ctx):
+            out.append(MatchedField(self.field, "(exists)" if self.exists else "(absent)"))
+            return True
+        return False
+
+    def literals(self) -> frozenset[str] | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldReference:
+    """``field|fieldref: other``: the field's value equals (or starts/ends with) another field's."""
+
+    field: str
+    other: str
+    starts_with: bool = False
+    ends_with: bool = False
+
+    def match(self, ctx: EventContext) -> bool:
+        mine, theirs = ctx.values(self.field), ctx.values(self.other)
+        if mine is None or theirs is None:
+            return False
+        return any(self._compare(a, b) for a in mine.lower for b in theirs.lower)
+
+    def _compare(self, value: str, reference: str) -> bool:
+        if self.starts_with and self.ends_with:
+            return reference in value
+        if self.starts_with:
+            return value.endswith(reference)
+        if self.ends_with:
+            return value.startswith(reference)
+        return value == reference
+
+    def explain(self, ctx: EventContext, out: list[MatchedField]) -> bool:
+        if not self.match(ctx):
+            return False
+        values = ctx.values(self.field)
+        out.append(MatchedField(self.field, values.text[0] if values else ""))
+        return True
+
+    def literals(self) -> frozenset[str] | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    """A value without a field: full-text search over every value of the event."""
+
+    matcher: ValueMatcher
+
+    def match(self, ctx: EventContext) -> bool:
+        test = self.matcher.test
+        return any(test(values) for values in ctx.everything())
+
+    def explain(self, ctx: EventContext, out: list[MatchedField]) -> bool:
+        for values in ctx.everything():
+            if self.matcher.test(values):
+                out.append(MatchedField("(keyword)", values.text[0][:500]))
+                return True
+        return False
+
+    def literals(self) -> frozenset[str] | None:
+        return self.matcher.literals()
+
+
+def best_literal_set(options: Any) -> frozenset[str] | None:
+    """AND of literal sets: any one that is known will do; take the most selective."""
+    best: frozenset[str] | None = None
+    for option in options:
+        if option is None:
+            continue
+        if not option:
+            return option  # an impossible child: the conjunction can never hold
+        if best is None or _selectivity(option) > _selectivity(best):
+            best = option
+    return best
+
+
+def _selectivity(literals: frozenset[str]) -> tuple[int, int]:
+    return (min(MIN_USEFUL_LITERAL, min(len(item) for item in literals)), -len(literals))

@@ -1,0 +1,108 @@
+"""The literal prefilter: one multi-pattern scan per event selects the rules worth evaluating.
+
+Every rule whose condition implies "one of these literals occurs in some value of the event"
+registers those literals; a rule without such a set is always a candidate. The scan runs over the
+event's lower-cased values joined by NUL, with Hyperscan when it is available (one pass, each
+literal reported once) and Aho-Corasick (``pyahocorasick``) otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+try:  # Hyperscan has wheels for common platforms; Aho-Corasick is the portable fallback.
+    import hyperscan
+except ImportError:  # pragma: no cover - depends on the platform
+    hyperscan = None
+
+import ahocorasick
+
+SEPARATOR = "\x00"
+
+
+def event_text(fields: Mapping[str, Any]) -> str:
+    """All values of an event, lower-cased, NUL-separated (what literals are searched in)."""
+    parts: list[str] = []
+    append = parts.append
+    for value in fields.values():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            append(value)
+        elif isinstance(value, list):
+            parts.extend(_text(item) for item in value if item is not None)
+        else:
+            append(_text(value))
+    return SEPARATOR.join(parts).lower()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
+class LiteralScanner:
+    """Finds which of a fixed set of literals occur in a text."""
+
+    def __init__(self, literals: Sequence[str], engine: str = "auto"):
+        self.literals = list(literals)
+        self.engine = "hyperscan" if engine == "auto" and hyperscan is not None else engine
+        if self.engine == "auto":
+            self.engine = "ahocorasick"
+        self._database: Any = None
+        self._automaton: Any = None
+        if not self.literals:
+            return
+        if self.engine == "hyperscan":
+            self._database = self._build_hyperscan(self.literals)
+        else:
+            self._automaton = self._build_automaton(self.literals)
+
+    @staticmethod
+    def _build_hyperscan(literals: Sequence[str]) -> Any:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        database.compile(
+            expressions=[literal.encode("utf-8") for literal in literals],
+            ids=list(range(len(literals))),
+            elements=len(literals),
+            flags=hyperscan.HS_FLAG_SINGLEMATCH,
+            literal=True,
+        )
+        return database
+
+    @staticmethod
+    def _build_automaton(literals: Sequence[str]) -> Any:
+        automaton = ahocorasick.Automaton()
+        for index, literal in enumerate(literals):
+            automaton.add_word(literal, index)
+        automaton.make_automaton()
+        return automaton
+
+    def scan(self, text: str) -> set[int]:
+        """Indexes of the literals found in ``text``."""
+        found: set[int] = set()
+        if self._database is not None:
+            add = found.add
+
+            def on_match(ident: int, start: int, end: int, flags: int, context: Any) -> None:
+                add(ident)
+
+            self._database.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
+        elif self._automaton is not None:
+            found.update(index for _, index in self._automaton.iter(text))
+        return found
+
+
+def index_literals(rule_literals: Iterable[frozenset[str]]) -> tuple[list[str], list[list[int]]]:
+    """Distinct literals, and for each literal the positions (in input order) of its rules."""
+    position_of: dict[str, int] = {}
+    owners: list[list[int]] = []
+    for rule_position, literals in enumerate(rule_literals):
+        for literal in sorted(literals):
+            index = position_of.setdefault(literal, len(owners))
+            if index == len(owners):
+                owners.append([])
+            owners[index].append(rule_position)
+    return list(position_of), owners

@@ -1,0 +1,132 @@
+"""Content: the bytes of one readable unit (a file, an archive member, a decompressed stream).
+
+Also the two safety devices every archive reader uses: a byte cap on decompressed streams (zip
+bombs) and spooling of a stream to a temporary file for readers that need a seekable file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import IO, BinaryIO
+
+from huntpack.errors import InputError
+from huntpack.model import SourceRef
+
+#: Most decompressed bytes read from one archive member or gzip stream (zip-bomb guard).
+MAX_MEMBER_BYTES = 4 * 1024**3
+
+#: Deepest archive nesting followed (a zip in a zip in a zip ...).
+MAX_NESTING = 4
+
+_BUFFER = 1 << 16
+
+
+class ContentTooLarge(InputError):
+    """A decompressed stream went past ``MAX_MEMBER_BYTES``."""
+
+    reference = "input-too-large"
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """One readable unit of evidence: a file, or a member/decompressed stream inside one.
+
+    ``open`` returns the (decompressed) bytes from the start each time it is called.
+    ``fs_path`` is set when those bytes are exactly a file on disk (readers that need a real,
+    seekable file use it). ``depth`` counts archive nesting.
+    """
+
+    path: str
+    open: Callable[[], BinaryIO]
+    member: str | None = None
+    fs_path: str | None = None
+    depth: int = 0
+
+    @classmethod
+    def from_file(cls, path: str) -> Content:
+        return cls(path, open=lambda: open(path, "rb"), fs_path=path)
+
+    def ref(
+        self, *, record: int | None = None, line: int | None = None, offset: int | None = None
+    ) -> SourceRef:
+        return SourceRef(self.path, record=record, line=line, offset=offset, member=self.member)
+
+    @property
+    def location(self) -> str:
+        return str(self.ref())
+
+    def inner(self, opener: Callable[[], BinaryIO], member: str | None = None) -> Content:
+        """Content nested in this one (a decompressed stream, an archive member)."""
+        return Content(
+            self.path,
+            open=opener,
+            member=member if member is not None else self.member,
+            depth=self.depth + 1,
+        )
+
+
+class _CappedStream(io.RawIOBase):
+    """Reads ``inner`` and raises ``ContentTooLarge`` once more than ``limit`` bytes came out."""
+
+    def __init__(self, inner: IO[bytes], limit: int, where: str, owned: tuple[IO[bytes], ...]):
+        super().__init__()
+        self._inner = inner
+        self._limit = limit
+        self._where = where
+        self._owned = owned
+        self._count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        data = self._inner.read(len(view))
+        self._count += len(data)
+        if self._count > self._limit:
+            raise ContentTooLarge(
+                f"more than {self._limit} bytes after decompression (archive bomb guard)",
+                location=self._where,
+            )
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._inner.close()
+            for stream in self._owned:
+                stream.close()
+        super().close()
+
+
+def capped(inner: IO[bytes], where: str, owned: tuple[IO[bytes], ...] = ()) -> BinaryIO:
+    """A buffered reader over ``inner`` that stops at ``MAX_MEMBER_BYTES``.
+
+    Closing it closes ``inner`` and every stream in ``owned`` (e.g. the file under a gzip).
+    """
+    raw = _CappedStream(inner, MAX_MEMBER_BYTES, where, owned)
+    return io.BufferedReader(raw, buffer_size=_BUFFER)
+
+
+@contextmanager
+def spooled(content: Content) -> Iterator[Content]:
+    """The same content backed by a temporary file on disk (removed afterwards).
+
+    Raises what reading the content raises (``ContentTooLarge``, ``OSError`` ...).
+    """
+    if content.fs_path is not None:
+        yield content
+        return
+    handle, tmp = tempfile.mkstemp(prefix="huntpack-", suffix=".spool")
+    try:
+        with os.fdopen(handle, "wb") as target, content.open() as source:
+            shutil.copyfileobj(source, target, _BUFFER)
+        yield replace(content, fs_path=tmp, open=lambda: open(tmp, "rb"))
+    finally:
+        os.unlink(tmp)

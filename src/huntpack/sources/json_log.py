@@ -1,0 +1,97 @@
+"""JSON evidence: JSON Lines, a top-level array of objects, or concatenated objects.
+
+The mode is chosen from the first non-blank line: a line that is a whole ``{...}`` means JSON
+Lines (read line by line, each line on its own: a malformed line is one problem and the next
+line is read as usual). Anything else (``[``, a pretty-printed ``{``) goes through the
+``ValueScanner``, which holds one value at a time. Events are located by the line their object
+starts on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import partial
+from itertools import chain
+from typing import Any, BinaryIO
+
+import orjson
+
+from huntpack.model import Event, InputProblem
+from huntpack.sources.content import Content
+from huntpack.sources.json_values import Stray, Value, ValueScanner
+from huntpack.sources.record import normalise_record
+
+#: Longest piece of one line handed to the value scanner at a time.
+PIECE_BYTES = 1 << 20
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def read_json(content: Content) -> Iterator[Event | InputProblem]:
+    """Events of one JSON file; malformed parts as problems with their line number."""
+    with content.open() as stream:
+        line, first = _first_text(stream)
+        if first is None:
+            return
+        text = first.strip()
+        if first.endswith(b"\n") and text[:1] == b"{" and text[-1:] == b"}":
+            yield from _read_lines(content, chain([first], stream), line)
+        else:
+            pieces = chain([first], iter(partial(stream.readline, PIECE_BYTES), b""))
+            yield from _read_values(content, pieces, line)
+
+
+def _first_text(stream: BinaryIO) -> tuple[int, bytes | None]:
+    """The line number and text of the first non-blank line (BOM removed)."""
+    line = 1
+    piece = stream.readline(PIECE_BYTES).removeprefix(_BOM)
+    while piece and not piece.strip():
+        line += 1
+        piece = stream.readline(PIECE_BYTES)
+    return line, piece or None
+
+
+def _read_lines(
+    content: Content, lines: Iterable[bytes], first_line: int
+) -> Iterator[Event | InputProblem]:
+    for number, line in enumerate(lines, first_line):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            parsed = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            yield _problem(content, number, f"malformed JSON: {exc}")
+            continue
+        yield _event(content, parsed, number)
+
+
+def _read_values(
+    content: Content, pieces: Iterable[bytes], first_line: int
+) -> Iterator[Event | InputProblem]:
+    scanner = ValueScanner(line=first_line)
+    for piece in pieces:
+        for item in scanner.feed(piece):
+            yield _from_item(content, item)
+    for stray in scanner.finish():
+        yield _from_item(content, stray)
+
+
+def _from_item(content: Content, item: Value | Stray) -> Event | InputProblem:
+    if isinstance(item, Stray):
+        return _problem(content, item.line, item.reason)
+    try:
+        parsed = orjson.loads(item.raw)
+    except orjson.JSONDecodeError as exc:
+        return _problem(content, item.line, f"malformed JSON: {exc}")
+    return _event(content, parsed, item.line)
+
+
+def _event(content: Content, parsed: Any, line: int) -> Event | InputProblem:
+    if not isinstance(parsed, dict):
+        return _problem(content, line, f"not a JSON object but a {type(parsed).__name__}")
+    return normalise_record(parsed, content.ref(line=line))
+
+
+def _problem(content: Content, line: int, reason: str) -> InputProblem:
+    return InputProblem(str(content.ref(line=line)), reason, "input-malformed")
