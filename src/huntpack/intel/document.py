@@ -57,7 +57,9 @@ def parse_yaml_document(text: str, path: Path) -> YamlDocument:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise PackError(f"invalid YAML: {_yaml_problem(error)}", location=_yaml_where(path, error))
+        raise PackError(
+            f"invalid YAML: {_yaml_problem(error)}", location=_yaml_where(path, error)
+        ) from error
     lines: dict[PathKey, int] = {}
     if node is not None:
         _index_node(node, (), lines, path)

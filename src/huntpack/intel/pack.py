@@ -22,13 +22,14 @@ SLUG = r"^[a-z0-9][a-z0-9._-]*$"
 TECHNIQUE_ID = r"^T\d{4}(\.\d{3})?$"
 AnalyzerName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 # STIX 2.1 region-ov vocabulary
-REGIONS = frozenset(
-    "africa eastern-africa middle-africa northern-africa southern-africa western-africa "
-    "americas caribbean central-america latin-america-caribbean northern-america south-america "
-    "asia central-asia eastern-asia southern-asia south-eastern-asia western-asia europe "
-    "eastern-europe northern-europe southern-europe western-europe oceania antarctica "
-    "australia-new-zealand melanesia micronesia polynesia".split()
-)
+REGIONS = frozenset((
+    "africa", "eastern-africa", "middle-africa", "northern-africa", "southern-africa",
+    "western-africa", "americas", "caribbean", "central-america", "latin-america-caribbean",
+    "northern-america", "south-america", "asia", "central-asia", "eastern-asia", "southern-asia",
+    "south-eastern-asia", "western-asia", "europe", "eastern-europe", "northern-europe",
+    "southern-europe", "western-europe", "oceania", "antarctica", "australia-new-zealand",
+    "melanesia", "micronesia", "polynesia",
+))  # fmt: skip
 
 
 class _Strict(BaseModel):

@@ -72,7 +72,7 @@ def compile_condition(node: Any, placeholders: Placeholders, notes: CompileNotes
     if isinstance(node, ConditionFieldEqualsValueExpression):
         return compile_field(node.field, node.value, placeholders, notes)
     if isinstance(node, ConditionValueExpression):
-        return p.Keyword(compile_value(node.value, placeholders, notes))
+        return p.Keyword(compile_value(_as_substring(node.value), placeholders, notes))
     raise UnsupportedConstruct(f"condition element {type(node).__name__}")
 
 
@@ -87,6 +87,19 @@ def _flatten(
         else:
             out.append(compile_condition(arg, placeholders, notes))
     return out
+
+
+def _as_substring(value: Any) -> Any:
+    """Keywords are full-text search: a plain keyword matches anywhere inside a value."""
+    if not isinstance(value, SigmaString):
+        return value
+    star = SpecialChars.WILDCARD_MULTI
+    cased = isinstance(value, SigmaCasedString)
+    if not value.startswith(star):
+        value = star + value
+    if not value.endswith(star):
+        value = value + star
+    return SigmaCasedString.from_sigma_string(value) if cased else value
 
 
 def compile_field(

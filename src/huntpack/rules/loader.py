@@ -18,6 +18,8 @@ from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError
 from sigma.filters import SigmaFilter
+from sigma.policy import SigmaPolicy
+from sigma.policy.regex_engine import PythonRegexEngine
 from sigma.rule import SigmaRule
 from sigma.types import SigmaRuleLocation
 
@@ -25,6 +27,9 @@ from huntpack.model import RuleHealth, RuleProblem
 
 RULE_SUFFIXES = (".yml", ".yaml")
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# pySigma only *validates* regexes at load time; huntpack decides how to run them (RE2 first,
+# a time-limited backtracking engine for what RE2 cannot express: see regex_engine.py).
+_POLICY = SigmaPolicy(regex_engine=PythonRegexEngine())
 
 
 @dataclass(slots=True)
@@ -79,7 +84,7 @@ def _load_file(path: Path, loaded: LoadedRules, filters: list[tuple[SigmaFilter,
     try:
         collection = SigmaCollection.from_dicts(
             documents, collect_errors=True, source=SigmaRuleLocation(path),
-            collect_filters=True, resolve_references=False,
+            collect_filters=True, resolve_references=False, policy=_POLICY,
         )
     except Exception as error:  # pySigma raises many kinds on hostile input
         loaded.health.problems.append(RuleProblem(where, f"pySigma: {error}", "load",

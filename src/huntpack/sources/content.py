@@ -13,7 +13,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import IO, BinaryIO
+from functools import partial
+from typing import BinaryIO, Protocol
 
 from huntpack.errors import InputError
 from huntpack.model import SourceRef
@@ -50,7 +51,7 @@ class Content:
 
     @classmethod
     def from_file(cls, path: str) -> Content:
-        return cls(path, open=lambda: open(path, "rb"), fs_path=path)
+        return cls(path, open=partial(open_file, path), fs_path=path)
 
     def ref(
         self, *, record: int | None = None, line: int | None = None, offset: int | None = None
@@ -71,10 +72,23 @@ class Content:
         )
 
 
+class Readable(Protocol):
+    """What the byte cap needs of a stream (files, gzip and zip member streams)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+def open_file(path: str) -> BinaryIO:
+    """The file at ``path``, opened for reading bytes."""
+    return open(path, "rb")
+
+
 class _CappedStream(io.RawIOBase):
     """Reads ``inner`` and raises ``ContentTooLarge`` once more than ``limit`` bytes came out."""
 
-    def __init__(self, inner: IO[bytes], limit: int, where: str, owned: tuple[IO[bytes], ...]):
+    def __init__(self, inner: Readable, limit: int, where: str, owned: tuple[Readable, ...]):
         super().__init__()
         self._inner = inner
         self._limit = limit
@@ -105,7 +119,7 @@ class _CappedStream(io.RawIOBase):
         super().close()
 
 
-def capped(inner: IO[bytes], where: str, owned: tuple[IO[bytes], ...] = ()) -> BinaryIO:
+def capped(inner: Readable, where: str, owned: tuple[Readable, ...] = ()) -> BinaryIO:
     """A buffered reader over ``inner`` that stops at ``MAX_MEMBER_BYTES``.
 
     Closing it closes ``inner`` and every stream in ``owned`` (e.g. the file under a gzip).
@@ -127,6 +141,6 @@ def spooled(content: Content) -> Iterator[Content]:
     try:
         with os.fdopen(handle, "wb") as target, content.open() as source:
             shutil.copyfileobj(source, target, _BUFFER)
-        yield replace(content, fs_path=tmp, open=lambda: open(tmp, "rb"))
+        yield replace(content, fs_path=tmp, open=partial(open_file, tmp))
     finally:
         os.unlink(tmp)

@@ -50,6 +50,8 @@ def read_evtx(content: Content) -> Iterator[Event | InputProblem]:
             failures += 1
             yield record_problem(content, str(exc), last_record)
             continue
+        if record is None:  # the binding's iterator is typed Optional; treat None as the end
+            return
         failures = 0
         last_record = record["event_record_id"]
         yield _event(content, record)
