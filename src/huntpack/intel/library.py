@@ -149,12 +149,13 @@ def _with_warnings(pack: CampaignPack, manifest_doc: YamlDocument) -> CampaignPa
     warnings: list[str] = []
     for t_index, technique in enumerate(pack.techniques):
         for a_index, analytic in enumerate(technique.analytics):
-            if analytic.sigma_rule and analytic.sigma_rule not in known:
-                where = manifest_doc.where(("techniques", t_index, "analytics", a_index))
-                warnings.append(
-                    f"{where}: analytic {analytic.id} names Sigma rule {analytic.sigma_rule}, "
-                    "which is not in the pack's sigma/ folder"
-                )
+            for rule in analytic.sigma_rules:
+                if rule not in known:
+                    where = manifest_doc.where(("techniques", t_index, "analytics", a_index))
+                    warnings.append(
+                        f"{where}: analytic {analytic.id} names Sigma rule {rule}, "
+                        "which is not in the pack's sigma/ folder"
+                    )
     return dataclasses.replace(pack, warnings=tuple(warnings))
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Confidence = Literal["high", "medium", "low"]
 # how a fact is known: seen in a stored public source, reported by news of a vendor report,
@@ -46,6 +53,12 @@ class Reference(_Strict):
     date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     evidence: Evidence = "reported"
     note: str = ""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: object) -> object:
+        # YAML reads 2021-08-02 as a date; a reference date may also be just a year or a month
+        return value.isoformat() if isinstance(value, dt.date) else value
 
 
 class CountryCount(_Strict):
@@ -104,7 +117,7 @@ class ExampleAnalytic(_Strict):
     data_component: str
     description: str = Field(min_length=10)
     logic: str = ""
-    sigma_rule: str | None = None
+    sigma_rules: tuple[str, ...] = ()
     origin: Origin = "seed"
 
 

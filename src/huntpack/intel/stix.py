@@ -22,7 +22,10 @@ from huntpack.intel.campaign import CampaignPack
 from huntpack.intel.indicator import Indicator
 from huntpack.intel.pack import Reference, Technique
 from huntpack.intel.rulefile import RuleText
+from huntpack.intel.stix_import import import_stix
 from huntpack.intel.stix_pattern import stix_pattern
+
+__all__ = ["export_stix", "import_stix", "validate_bundle"]
 
 NAMESPACE = uuid.UUID("6b1f8a52-3c1e-5c8e-9d55-8a0f2f1d7c3e")
 CONFIDENCE = {"high": 85, "medium": 50, "low": 15}

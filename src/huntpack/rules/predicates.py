@@ -15,11 +15,14 @@ from typing import Any, Protocol
 from huntpack.model import MatchedField
 from huntpack.rules.values import FieldValues, ValueMatcher, union_of_literals
 
-MIN_USEFUL_LITERAL = 3
 
 
 class EventContext:
-    """One event as rules see it: field look-up with aliases, values normalised once."""
+    """One event as rules see it: field look-up with aliases, values normalised once.
+
+    Look-up order: the exact field name, the routing alias (e.g. Image -> NewProcessName for
+    Security 4688), then the name compared without case and spaces.
+    """
 
     __slots__ = ("fields", "aliases", "_cache", "_folded", "_everything")
 
@@ -60,9 +63,14 @@ class EventContext:
         if alias is not None and alias in fields:
             return fields[alias]
         if self._folded is None:
-            self._folded = {key.lower(): key for key in fields}
-        key = self._folded.get(name.lower())
+            self._folded = {_fold(key): key for key in fields}
+        key = self._folded.get(_fold(name))
         return None if key is None else fields[key]
+
+
+def _fold(name: str) -> str:
+    """Field names compare without case and spaces (Defender writes "Threat Name")."""
+    return name.lower().replace(" ", "")
 
 
 def _as_list(value: Any) -> Sequence[Any]:
@@ -252,17 +260,37 @@ class Keyword:
 
 
 def best_literal_set(options: Any) -> frozenset[str] | None:
-    """AND of literal sets: any one that is known will do; take the most selective."""
+    """AND of literal sets: any one that is known will do; take the cheapest to scan for."""
     best: frozenset[str] | None = None
+    best_cost = 0.0
     for option in options:
         if option is None:
             continue
         if not option:
             return option  # an impossible child: the conjunction can never hold
-        if best is None or _selectivity(option) > _selectivity(best):
-            best = option
+        cost = sum(literal_cost(literal) for literal in option)
+        if best is None or cost < best_cost:
+            best, best_cost = option, cost
     return best
 
 
-def _selectivity(literals: frozenset[str]) -> tuple[int, int]:
-    return (min(MIN_USEFUL_LITERAL, min(len(item) for item in literals)), -len(literals))
+# Substrings found in most Windows events: a rule keyed on one of these is a candidate for
+# nearly every event, so another literal of the same rule is preferred when there is one.
+UBIQUITOUS = frozenset({
+    ".exe", ".dll", "\\cmd.exe", "cmd.exe", "\\powershell.exe", "powershell.exe", "powershell",
+    "\\pwsh.exe", "\\svchost.exe", "svchost.exe", "\\rundll32.exe", "rundll32.exe",
+    "\\explorer.exe", "\\conhost.exe", "\\wmiprvse.exe", "\\msiexec.exe", "\\services.exe",
+    "c:\\", "c:\\windows\\", "\\windows\\", "\\system32\\", "\\system32",
+    "c:\\windows\\system32\\", "\\syswow64\\", "c:\\users\\", "\\users\\",
+    "\\appdata\\", "\\temp\\", "\\desktop\\", "\\programdata\\", "microsoft",
+    "microsoft corporation", "windows", "system", " system", "security", "user", "file",
+    "process", "true", "false", "administr", "cmd", "/c ", " /c ", "http", "https://", "http://",
+    "\\software\\", "hklm\\", "hkcu\\", "\\currentversion\\", "\\microsoft\\windows\\",
+})
+
+
+def literal_cost(literal: str) -> float:
+    """A rough chance that an event contains ``literal`` (lower is more selective)."""
+    if literal in UBIQUITOUS or len(literal) <= 2:
+        return 1.0
+    return 1.0 / len(literal)

@@ -78,3 +78,81 @@ def re2_rejection_reason(pattern: str) -> str:
             detail = detail.decode("utf-8", "replace")
         return str(detail)
     return "accepted"
+
+
+_ESCAPE_CLASSES = set("dDwWsSbBAZzGnrtfvx0123456789pPkQEcuUNhHRXKe")
+
+
+def required_literal(pattern: str) -> str | None:
+    """The longest literal that every match of ``pattern`` must contain, if one is evident.
+
+    Conservative: gives up on top-level alternation; ignores groups, classes and optional or
+    repeated characters. The result is lower-cased (the prefilter scans lower-cased text).
+    """
+    runs: list[str] = []
+    current: list[str] = []
+    depth = 0
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escaped = pattern[index + 1]
+            index += 2
+            if depth == 0 and escaped not in _ESCAPE_CLASSES and not escaped.isalnum():
+                current.append(escaped)
+                current = _apply_quantifier(pattern, index, current, runs)
+            else:
+                current = _cut(current, runs)
+            continue
+        if char == "[":
+            index = _skip_class(pattern, index)
+            current = _cut(current, runs)
+            continue
+        index += 1
+        if char == "(":
+            depth += 1
+            current = _cut(current, runs)
+        elif char == ")":
+            depth = max(0, depth - 1)
+            current = _cut(current, runs)
+        elif char == "|" and depth == 0:
+            return None
+        elif depth > 0:
+            continue
+        elif char in ".^$*+?{}":
+            current = _cut(current, runs)
+        else:
+            current.append(char)
+            current = _apply_quantifier(pattern, index, current, runs)
+    _cut(current, runs)
+    best = max(runs, key=len, default="")
+    return best.lower() if len(best) >= 3 else None
+
+
+def _apply_quantifier(pattern: str, index: int, current: list[str], runs: list[str]) -> list[str]:
+    """A quantifier after the last literal character makes it optional or repeated."""
+    follower = pattern[index] if index < len(pattern) else ""
+    if follower in ("*", "?", "{"):
+        current.pop()
+        return _cut(current, runs)
+    if follower == "+":
+        return _cut(current, runs)
+    return current
+
+
+def _cut(current: list[str], runs: list[str]) -> list[str]:
+    if current:
+        runs.append("".join(current))
+    return []
+
+
+def _skip_class(pattern: str, index: int) -> int:
+    """Index just past the character class that starts at ``index``."""
+    index += 1
+    if index < len(pattern) and pattern[index] == "^":
+        index += 1
+    if index < len(pattern) and pattern[index] == "]":
+        index += 1
+    while index < len(pattern) and pattern[index] != "]":
+        index += 2 if pattern[index] == "\\" else 1
+    return index + 1

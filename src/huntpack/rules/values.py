@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from huntpack.rules.regex_engine import SafeRegex
+from huntpack.rules.regex_engine import SafeRegex, required_literal
 
 
 class FieldValues:
@@ -175,7 +175,10 @@ class RegexMatch:
         return any(search(value) for value in values.forms(self.cased))
 
     def literals(self) -> frozenset[str] | None:
-        return None
+        if "(?x" in self.regex.pattern:
+            return None
+        literal = required_literal(self.regex.pattern)
+        return None if literal is None else frozenset((literal,))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import orjson
 
 from huntpack.model import Event, InputProblem
 from huntpack.sources.content import Content
-from huntpack.sources.record import normalise_record
+from huntpack.sources.record import normalise_record, windows_event
 
 #: Rust worker threads per file. One: the hunt parallelises across files and processes, and a
 #: second thread buys under 10 % on one file.
@@ -60,10 +60,15 @@ def read_evtx(content: Content) -> Iterator[Event | InputProblem]:
 
 def _event(content: Content, record: dict[str, Any]) -> Event | InputProblem:
     number = record["event_record_id"]
+    raw: str = record["data"]
     try:
-        data = orjson.loads(record["data"])
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         return InputProblem(str(content.ref(record=number)), f"bad JSON from parser: {exc}")
+    wrapped = data.get("Event") if isinstance(data, dict) else None
+    if isinstance(wrapped, dict) and "System" in wrapped:
+        # compact JSON has ' "' only where a string ends in a space: trim only then
+        return windows_event(wrapped, content.ref(record=number), trim=' "' in raw)
     return normalise_record(data, content.ref(record=number))
 
 

@@ -3,7 +3,8 @@
 The mode is chosen from the first non-blank line: a line that is a whole ``{...}`` means JSON
 Lines (read line by line, each line on its own: a malformed line is one problem and the next
 line is read as usual). Anything else (``[``, a pretty-printed ``{``) goes through the
-``ValueScanner``, which holds one value at a time. Events are located by the line their object
+``ValueScanner``, which holds one value at a time; so does the rest of a JSON Lines file from a
+line that opens a pretty-printed value (a line ending in ``{`` or ``[``). Events are located by the line their object
 starts on.
 """
 
@@ -52,7 +53,7 @@ def _first_text(stream: BinaryIO) -> tuple[int, bytes | None]:
 
 
 def _read_lines(
-    content: Content, lines: Iterable[bytes], first_line: int
+    content: Content, lines: Iterator[bytes], first_line: int
 ) -> Iterator[Event | InputProblem]:
     for number, line in enumerate(lines, first_line):
         text = line.strip()
@@ -61,6 +62,9 @@ def _read_lines(
         try:
             parsed = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
+            if text[-1:] in (b"{", b"["):  # a pretty-printed value starts here
+                yield from _read_values(content, chain([line], lines), number)
+                return
             yield _problem(content, number, f"malformed JSON: {exc}")
             continue
         yield _event(content, parsed, number)

@@ -29,10 +29,7 @@ def normalise_record(record: Mapping[str, Any], origin: SourceRef) -> Event:
     """The ``Event`` for one record, whatever its shape (see the module docstring)."""
     wrapped = record.get("Event")
     if isinstance(wrapped, dict) and "System" in wrapped:
-        fields = windows_fields(wrapped)
-        return Event(
-            fields, origin, _logsource(fields, windows=True), parse_time(fields.get("TimeCreated"))
-        )
+        return windows_event(wrapped, origin)
     if is_ecs(record):
         fields = ecs_fields(record)
     elif _is_flat_windows(record):
@@ -43,6 +40,13 @@ def normalise_record(record: Mapping[str, Any], origin: SourceRef) -> Event:
     if event_id is not None and type(event_id) is not int:
         fields["EventID"] = as_event_id(event_id)
     return Event(fields, origin, _logsource(fields, windows=False), event_time(fields))
+
+
+def windows_event(event: Mapping[str, Any], origin: SourceRef, *, trim: bool = True) -> Event:
+    """The ``Event`` for an evtx-JSON ``Event`` object (``trim``: see ``windows_fields``)."""
+    fields = windows_fields(event, trim=trim)
+    timestamp = parse_time(fields.get("TimeCreated"))
+    return Event(fields, origin, _logsource(fields, windows=True), timestamp)
 
 
 def _is_flat_windows(record: Mapping[str, Any]) -> bool:

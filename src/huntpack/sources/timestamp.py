@@ -30,7 +30,12 @@ def parse_time(value: Any) -> float | None:
 
     Strings without an offset are taken as UTC (Sysmon ``UtcTime``). Never raises.
     """
-    if isinstance(value, str):
+    if type(value) is str:
+        if value[-1:] == "Z":  # the common UTC form (EVTX SystemTime, ECS): straight through
+            try:
+                return datetime.fromisoformat(value).timestamp()
+            except (ValueError, OverflowError, OSError):
+                return None
         return _parse_text(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None

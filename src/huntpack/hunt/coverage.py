@@ -1,0 +1,152 @@
+"""Coverage and visibility per campaign technique: detected, assessed, blind or not covered.
+
+* **detected**: a finding maps to the technique or one of its sub-techniques;
+* **not covered**: no compiled rule and no available analyzer covers the technique, so a silence
+  would mean nothing (rules that failed to compile and missing analyzers are listed);
+* **assessed**: something covers it and some data component it needs was in the evidence, yet
+  nothing fired;
+* **blind**: something covers it but none of the data that could show it was there (the missing
+  components are listed).
+
+Pure functions of their inputs; the event -> data component map lives in ``huntpack.intel``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
+
+from huntpack.intel.campaign import CampaignPack
+from huntpack.intel.pack import Technique
+from huntpack.intel.telemetry import (
+    data_components_of,
+    data_components_of_category,
+    observed_components,
+)
+from huntpack.model import RuleProblem
+
+__all__ = [
+    "CoverageStatus",
+    "TechniqueCoverage",
+    "assess_coverage",
+    "data_components_of",
+    "data_components_of_category",
+    "observed_components",
+]
+
+
+class CoverageStatus(enum.StrEnum):
+    DETECTED = "detected"
+    ASSESSED = "assessed"
+    BLIND = "blind"
+    NOT_COVERED = "not covered"
+
+
+@dataclass(frozen=True, slots=True)
+class TechniqueCoverage:
+    """The verdict for one technique and everything that led to it."""
+
+    technique_id: str
+    name: str
+    status: CoverageStatus
+    findings: int
+    required_components: tuple[str, ...]
+    present_components: tuple[str, ...]
+    missing_components: tuple[str, ...]
+    rules: tuple[str, ...]  # compiled rules covering it
+    failed_rules: tuple[str, ...]  # covering rules that did not load or compile
+    analyzers: tuple[str, ...]  # available analyzers covering it
+    missing_analyzers: tuple[str, ...]  # named by the pack but not available
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.rules or self.analyzers)
+
+
+def assess_coverage(
+    pack: CampaignPack,
+    observed: Collection[str],
+    finding_techniques: Iterable[str],
+    rule_failures: Iterable[str | RuleProblem],
+    *,
+    available_analyzers: Collection[str] = (),
+) -> list[TechniqueCoverage]:
+    """One ``TechniqueCoverage`` per technique of the pack, in pack order.
+
+    ``observed``: data component names present in the evidence (see ``observed_components``).
+    ``finding_techniques``: the ATT&CK ids of every finding (repeat an id once per finding).
+    ``rule_failures``: rule ids or file names (or ``RuleProblem``s) that did not load/compile.
+    ``available_analyzers``: names of the analyzers that exist and ran.
+    """
+    counts = Counter(t.upper() for t in finding_techniques)
+    failed = _failure_keys(rule_failures)
+    present = frozenset(observed)
+    return [
+        _assess(pack, technique, present, counts, failed, frozenset(available_analyzers))
+        for technique in pack.techniques
+    ]
+
+
+def _assess(
+    pack: CampaignPack,
+    technique: Technique,
+    present: frozenset[str],
+    counts: Counter[str],
+    failed: frozenset[str],
+    analyzers: frozenset[str],
+) -> TechniqueCoverage:
+    findings = _findings_for(technique.id, counts)
+    required = technique.component_names
+    rules = pack.rules_for(technique.id)
+    broken = tuple(r.name for r in rules if _rule_keys(r.name, r.file_name) & failed)
+    working = tuple(r.name for r in rules if r.name not in broken)
+    usable = tuple(a for a in technique.analyzers if a in analyzers)
+    coverage = TechniqueCoverage(
+        technique_id=technique.id,
+        name=technique.name,
+        status=CoverageStatus.BLIND,
+        findings=findings,
+        required_components=required,
+        present_components=tuple(c for c in required if c in present),
+        missing_components=tuple(c for c in required if c not in present),
+        rules=working,
+        failed_rules=broken,
+        analyzers=usable,
+        missing_analyzers=tuple(a for a in technique.analyzers if a not in analyzers),
+    )
+    return _with_status(coverage)
+
+
+def _with_status(coverage: TechniqueCoverage) -> TechniqueCoverage:
+    if coverage.findings:
+        status = CoverageStatus.DETECTED
+    elif not coverage.covered:
+        status = CoverageStatus.NOT_COVERED
+    elif coverage.present_components:
+        status = CoverageStatus.ASSESSED
+    else:
+        status = CoverageStatus.BLIND
+    return replace(coverage, status=status)
+
+
+def _findings_for(technique_id: str, counts: Counter[str]) -> int:
+    """Findings on the technique itself or on any of its sub-techniques."""
+    prefix = technique_id.upper() + "."
+    return sum(n for t, n in counts.items() if t == technique_id.upper() or t.startswith(prefix))
+
+
+def _rule_keys(name: str, file_name: str) -> set[str]:
+    return {name, file_name, file_name.rsplit("/", 1)[-1]}
+
+
+def _failure_keys(failures: Iterable[str | RuleProblem]) -> frozenset[str]:
+    keys: set[str] = set()
+    for failure in failures:
+        if isinstance(failure, RuleProblem):
+            keys.update(k for k in (failure.rule_id, failure.title) if k)
+            keys.update({failure.path, failure.path.replace("\\", "/").rsplit("/", 1)[-1]})
+        else:
+            keys.add(failure)
+    return frozenset(keys)

@@ -1,0 +1,95 @@
+"""Format sniffing by content, and discovery of evidence files."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+
+from huntpack.sources import EvidenceItem, discover
+from huntpack.sources.formats import FORMATS, sniff_format
+
+from .helpers import FIXTURES
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"ElfFile\x00" + b"\x00" * 40, "evtx"),
+        (b"\x1f\x8b\x08\x00", "gzip"),
+        (b"PK\x03\x04\x14\x00", "zip"),
+        (b'{"EventID": 1}', "json"),
+        (b"  \n\t{}", "json"),
+        (b"\xef\xbb\xbf[\n  {\"a\": 1}]", "json"),
+        (b"[]", "json"),
+        (b"{", "json"),  # an object opened at the end of the sniffed bytes
+        (b"[settings]\nname = x", None),
+        (b"{not json", None),
+        (b"MZ\x90\x00", None),
+        (b"# README", None),
+        (b"   ", None),
+    ],
+)
+def test_sniff_by_content(head: bytes, expected: str | None) -> None:
+    assert sniff_format(head) == expected
+
+
+def test_registry_is_declarative_and_loads_readers() -> None:
+    assert list(FORMATS) == ["evtx", "gzip", "zip", "json"]
+    for fmt in FORMATS.values():
+        assert callable(fmt.load_reader())
+
+
+def test_discover_walks_sorted_and_reports_what_it_cannot_use(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b" / "logs.txt").write_bytes(b'{"EventID": 1}\n')  # JSON under any name
+    (tmp_path / "a" / "z.json").write_bytes(b'[{"x": 1}]')
+    (tmp_path / "a" / "y.json").write_bytes(b"this is not json")  # extension lies
+    (tmp_path / "a" / "empty.jsonl").write_bytes(b"")
+    (tmp_path / "c.gz").write_bytes(gzip.compress(b"{}"))
+    missing = tmp_path / "nowhere"
+
+    items, problems = discover([tmp_path, missing])
+
+    assert [(Path(i.path).relative_to(tmp_path).as_posix(), i.format) for i in items] == [
+        ("c.gz", "gzip"),
+        ("a/z.json", "json"),
+        ("b/logs.txt", "json"),
+    ]
+    assert items[0].size == (tmp_path / "c.gz").stat().st_size
+    by_reference = {p.reference: p for p in problems}
+    assert set(by_reference) == {"input-unrecognised", "input-empty", "input-missing"}
+    assert by_reference["input-unrecognised"].location == str(tmp_path / "a" / "y.json")
+    assert "unrecognised format" in by_reference["input-unrecognised"].reason
+    assert by_reference["input-empty"].reason == "empty file"
+    assert by_reference["input-missing"].location == str(missing)
+
+
+def test_discover_lists_a_file_once_and_keeps_the_given_order() -> None:
+    jsonl = FIXTURES / "sysmon.jsonl"
+    array = FIXTURES / "array.json"
+    items, problems = discover([jsonl, array, str(jsonl)])
+    assert problems == []
+    assert items == [
+        EvidenceItem(str(jsonl), "json", jsonl.stat().st_size),
+        EvidenceItem(str(array), "json", array.stat().st_size),
+    ]
+
+
+def test_ini_fixture_is_not_json() -> None:
+    items, problems = discover([FIXTURES / "not_json.ini"])
+    assert items == []
+    assert [p.reference for p in problems] == ["input-unrecognised"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo (POSIX)")
+def test_special_files_are_reported_not_opened(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")  # opening it would block discovery forever
+    items, problems = discover([tmp_path])
+    assert items == []
+    assert [(p.location, p.reference) for p in problems] == [
+        (str(tmp_path / "pipe"), "input-unreadable")
+    ]
