@@ -22,7 +22,7 @@ from .helpers import FIXTURES
         (b"PK\x03\x04\x14\x00", "zip"),
         (b'{"EventID": 1}', "json"),
         (b"  \n\t{}", "json"),
-        (b"\xef\xbb\xbf[\n  {\"a\": 1}]", "json"),
+        (b'\xef\xbb\xbf[\n  {"a": 1}]', "json"),
         (b"[]", "json"),
         (b"{", "json"),  # an object opened at the end of the sniffed bytes
         (b"[settings]\nname = x", None),

@@ -49,7 +49,10 @@ def test_jsonl_streams_line_by_line(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_top_level_array_with_a_scalar_item() -> None:
     events, problems = read_path(FIXTURES / "array.json")
-    assert [(e.origin.line, e.fields["TargetUserName"]) for e in events] == [(2, "alice"), (4, "bob")]
+    assert [(e.origin.line, e.fields["TargetUserName"]) for e in events] == [
+        (2, "alice"),
+        (4, "bob"),
+    ]
     assert [(p.location, p.reference) for p in problems] == [
         (f"{FIXTURES / 'array.json'}:3", "input-malformed")
     ]
@@ -69,7 +72,13 @@ def test_one_line_array_and_objects_back_to_back(tmp_path: Path) -> None:
     path.write_bytes(b'[{"a": 1}, {"a": "}"}]{"a": 3}\n{"a":\n 4}{"a": 5}')
     events, problems = read_path(path)
     assert problems == []
-    assert [(e.origin.line, e.fields["a"]) for e in events] == [(1, 1), (1, "}"), (1, 3), (2, 4), (3, 5)]
+    assert [(e.origin.line, e.fields["a"]) for e in events] == [
+        (1, 1),
+        (1, "}"),
+        (1, 3),
+        (2, 4),
+        (3, 5),
+    ]
 
 
 def test_long_lines_are_split_without_breaking_strings(
@@ -86,7 +95,9 @@ def test_long_lines_are_split_without_breaking_strings(
 
 def test_malformed_object_in_a_stream_is_reported_and_reading_goes_on(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
-    path.write_bytes(b'{\n  "a": 1\n}\n{\n  "a": tru\n}\n{\n  "a": 3\n}\njunk\n{"a": "unterminated\n{"a": 5}\n')
+    path.write_bytes(
+        b'{\n  "a": 1\n}\n{\n  "a": tru\n}\n{\n  "a": 3\n}\njunk\n{"a": "unterminated\n{"a": 5}\n'
+    )
     events, problems = read_path(path)
     assert [(e.origin.line, e.fields["a"]) for e in events] == [(1, 1), (7, 3), (12, 5)]
     assert [p.location.rsplit(":", 1)[1] for p in problems] == ["4", "10", "11"]

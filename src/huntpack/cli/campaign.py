@@ -291,12 +291,11 @@ def _indicators(indicators: Iterable[Indicator]) -> Panel:
     for column in ("type", "value", "conf.", "evidence", "source"):
         table.add_column(column, overflow="fold", ratio=3 if column == "value" else None)
     for indicator in indicators:
-        value = _defang(indicator)
+        value = Text(_defang(indicator))
         if indicator.never_alone:
-            value += " [never alone]"
-        table.add_row(
-            indicator.type, value, indicator.confidence, indicator.evidence, indicator.source
-        )
+            value.append(" [never alone]", style="yellow")
+        cells = (indicator.confidence, indicator.evidence, indicator.source)
+        table.add_row(Text(indicator.type), value, *(Text(cell) for cell in cells))
     note = Text(
         "Values are defanged for display; [never alone] values must not alert by themselves.",
         style="italic",

@@ -3,10 +3,13 @@
 * **detected**: a finding maps to the technique or one of its sub-techniques;
 * **not covered**: no compiled rule and no available analyzer covers the technique, so a silence
   would mean nothing (rules that failed to compile and missing analyzers are listed);
-* **assessed**: something covers it and some data component it needs was in the evidence, yet
-  nothing fired;
-* **blind**: something covers it but none of the data that could show it was there (the missing
-  components are listed).
+* **assessed**: something covers it and data that a working rule or analyzer for it reads was in
+  the evidence, yet nothing fired;
+* **blind**: something covers it but none of the data its rules and analyzers read was there (the
+  data that would show it is listed in ``missing_components``).
+
+Which data a Sigma rule reads comes from its logsource (category or service) through the
+telemetry map; an analyzer is taken to read the technique's own data components.
 
 Pure functions of their inputs; the event -> data component map lives in ``huntpack.intel``.
 """
@@ -20,9 +23,11 @@ from dataclasses import dataclass, replace
 
 from huntpack.intel.campaign import CampaignPack
 from huntpack.intel.pack import Technique
+from huntpack.intel.rulefile import SigmaRuleRef
 from huntpack.intel.telemetry import (
     data_components_of,
     data_components_of_category,
+    data_components_of_logsource,
     observed_components,
 )
 from huntpack.model import RuleProblem
@@ -33,6 +38,7 @@ __all__ = [
     "assess_coverage",
     "data_components_of",
     "data_components_of_category",
+    "data_components_of_logsource",
     "observed_components",
 ]
 
@@ -52,9 +58,11 @@ class TechniqueCoverage:
     name: str
     status: CoverageStatus
     findings: int
-    required_components: tuple[str, ...]
-    present_components: tuple[str, ...]
-    missing_components: tuple[str, ...]
+    required_components: tuple[str, ...]  # the pack's data components for the technique
+    present_components: tuple[str, ...]  # of those, the ones seen in the evidence
+    missing_components: tuple[str, ...]  # data that would show it and was not there
+    detection_inputs: tuple[str, ...]  # what the working rules and analyzers read
+    inputs_present: tuple[str, ...]  # of those, the ones seen in the evidence
     rules: tuple[str, ...]  # compiled rules covering it
     failed_rules: tuple[str, ...]  # covering rules that did not load or compile
     analyzers: tuple[str, ...]  # available analyzers covering it
@@ -97,38 +105,52 @@ def _assess(
     failed: frozenset[str],
     analyzers: frozenset[str],
 ) -> TechniqueCoverage:
-    findings = _findings_for(technique.id, counts)
     required = technique.component_names
     rules = pack.rules_for(technique.id)
     broken = tuple(r.name for r in rules if _rule_keys(r.name, r.file_name) & failed)
-    working = tuple(r.name for r in rules if r.name not in broken)
+    working = tuple(r for r in rules if r.name not in broken)
     usable = tuple(a for a in technique.analyzers if a in analyzers)
+    inputs = _detection_inputs(working, bool(usable), required)
     coverage = TechniqueCoverage(
         technique_id=technique.id,
         name=technique.name,
         status=CoverageStatus.BLIND,
-        findings=findings,
+        findings=_findings_for(technique.id, counts),
         required_components=required,
         present_components=tuple(c for c in required if c in present),
-        missing_components=tuple(c for c in required if c not in present),
-        rules=working,
+        missing_components=tuple(c for c in _union(required, inputs) if c not in present),
+        detection_inputs=inputs,
+        inputs_present=tuple(c for c in inputs if c in present),
+        rules=tuple(r.name for r in working),
         failed_rules=broken,
         analyzers=usable,
         missing_analyzers=tuple(a for a in technique.analyzers if a not in analyzers),
     )
-    return _with_status(coverage)
+    return replace(coverage, status=_status(coverage))
 
 
-def _with_status(coverage: TechniqueCoverage) -> TechniqueCoverage:
+def _status(coverage: TechniqueCoverage) -> CoverageStatus:
     if coverage.findings:
-        status = CoverageStatus.DETECTED
-    elif not coverage.covered:
-        status = CoverageStatus.NOT_COVERED
-    elif coverage.present_components:
-        status = CoverageStatus.ASSESSED
-    else:
-        status = CoverageStatus.BLIND
-    return replace(coverage, status=status)
+        return CoverageStatus.DETECTED
+    if not coverage.covered:
+        return CoverageStatus.NOT_COVERED
+    return CoverageStatus.ASSESSED if coverage.inputs_present else CoverageStatus.BLIND
+
+
+def _detection_inputs(
+    rules: Iterable[SigmaRuleRef], with_analyzer: bool, required: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Data components the working rules read (from their logsource); an analyzer, or a rule
+    whose logsource the map cannot place, is taken to read the technique's own components."""
+    inputs: tuple[str, ...] = required if with_analyzer else ()
+    for rule in rules:
+        known = data_components_of_logsource(rule.category, rule.service)
+        inputs = _union(inputs, tuple(sorted(known)) if known is not None else required)
+    return inputs
+
+
+def _union(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*first, *second)))
 
 
 def _findings_for(technique_id: str, counts: Counter[str]) -> int:

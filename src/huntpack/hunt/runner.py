@@ -67,6 +67,8 @@ def prepare(plan: HuntPlan) -> tuple[RuleSet, CorrelationEngine, float]:
     routing = load_routing(plan.routing) if plan.routing else None
     ruleset = compile_rules(list(plan.rule_paths), plan.placeholders, routing)
     engine = CorrelationEngine(ruleset.correlations)
+    ruleset.health.problems.extend(engine.problems)
+    ruleset.prepare()
     return ruleset, engine, time.perf_counter() - started
 
 
@@ -90,7 +92,8 @@ def run_hunt(
         hits.extend(outcome.hits)
         tracker.advance(outcome, result)
     for finding in engine.run(hits):
-        _keep(result, finding, plan, on_finding)
+        if finding.level >= plan.min_level:
+            _keep(result, finding, plan, on_finding)
     result.stats.hunt_seconds = time.perf_counter() - started
     result.stats.workers = min(plan.workers, max(1, len(items)))
     result.findings.sort(key=finding_order)

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ValidationError
 from huntpack.errors import PackError
 
 PathKey = tuple[str | int, ...]
+# libyaml's loader when PyYAML was built with it (ten times faster), else the pure-Python one
+YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
@@ -53,13 +55,16 @@ def read_yaml_document(path: Path) -> YamlDocument:
 
 def parse_yaml_document(text: str, path: Path) -> YamlDocument:
     """Parse YAML text (one document) into data plus a line map."""
+    loader = YAML_LOADER(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         raise PackError(
             f"invalid YAML: {_yaml_problem(error)}", location=_yaml_where(path, error)
         ) from error
+    finally:
+        loader.dispose()
     lines: dict[PathKey, int] = {}
     if node is not None:
         _index_node(node, (), lines, path)

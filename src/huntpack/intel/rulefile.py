@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from huntpack.errors import PackError
+from huntpack.intel.document import YAML_LOADER
 
 SIGMA_SUFFIXES = (".yml", ".yaml")
 YARA_SUFFIXES = (".yar", ".yara")
@@ -30,6 +32,9 @@ class SigmaRuleRef:
     tags: tuple[str, ...]
     level: str | None
     kind: str  # "rule", "correlation" or "filter"
+    category: str | None = None
+    service: str | None = None
+    product: str | None = None
 
     @property
     def techniques(self) -> tuple[str, ...]:
@@ -66,7 +71,7 @@ class YaraRuleFile:
 def parse_sigma_file(text: str, location: str, file_name: str) -> tuple[SigmaRuleRef, ...]:
     """Read the id, title, tags and level of every document of a Sigma file."""
     try:
-        documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        documents = [doc for doc in yaml.load_all(text, Loader=YAML_LOADER) if doc is not None]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{location}:{mark.line + 1}" if mark is not None else location
@@ -101,6 +106,8 @@ def _sigma_ref(doc: object, location: str, file_name: str) -> SigmaRuleRef:
         raise PackError("Sigma 'tags' must be a list of strings", location=location)
     kind = "correlation" if "correlation" in doc else "filter" if "filter" in doc else "rule"
     rule_id = doc.get("id")
+    raw_logsource = doc.get("logsource")
+    logsource: dict[str, Any] = raw_logsource if isinstance(raw_logsource, dict) else {}
     return SigmaRuleRef(
         file_name=file_name,
         rule_id=str(rule_id) if rule_id is not None else None,
@@ -108,4 +115,11 @@ def _sigma_ref(doc: object, location: str, file_name: str) -> SigmaRuleRef:
         tags=tuple(tags),
         level=str(doc["level"]) if doc.get("level") is not None else None,
         kind=kind,
+        category=_text(logsource.get("category")),
+        service=_text(logsource.get("service")),
+        product=_text(logsource.get("product")),
     )
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value is not None else None

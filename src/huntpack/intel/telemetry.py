@@ -36,6 +36,7 @@ class TelemetryMap(BaseModel):
     channels: tuple[ChannelMap, ...] = ()
     kinds: dict[str, tuple[str, ...]] = {}
     categories: dict[str, tuple[str, ...]] = {}
+    services: dict[str, tuple[str, ...]] = {}
 
     def channel(self, name: str) -> ChannelMap | None:
         wanted = name.strip().lower()
@@ -49,6 +50,7 @@ class TelemetryMap(BaseModel):
         names = {n for c in self.channels for names in c.events.values() for n in names}
         names.update(n for names in self.kinds.values() for n in names)
         names.update(n for names in self.categories.values() for n in names)
+        names.update(n for names in self.services.values() for n in names)
         return frozenset(names)
 
 
@@ -72,6 +74,20 @@ def data_components_of(
 def data_components_of_category(category: str) -> frozenset[str]:
     """Data components shown by events of a Sigma logsource category (``process_creation``)."""
     return frozenset(load_telemetry_map().categories.get(category.lower(), ()))
+
+
+def data_components_of_logsource(
+    category: str | None, service: str | None
+) -> frozenset[str] | None:
+    """Data components a Sigma rule with this logsource reads; None when the map cannot tell."""
+    mapping = load_telemetry_map()
+    if category:
+        found = mapping.categories.get(category.lower())
+    elif service:
+        found = mapping.services.get(service.lower())
+    else:
+        found = None
+    return frozenset(found) if found is not None else None
 
 
 def observed_components(logsources: Iterable[LogSource]) -> frozenset[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -76,10 +76,16 @@ def latest_findings(findings: list[Finding], top: int) -> Table:
     return table
 
 
-def rule_health_table(health: RuleHealth, top: int = 20) -> Table:
-    table = Table(title=(f"Rule health: {health.files} files, {health.loaded} loaded, "
-                         f"{health.compiled} compiled, {health.correlations} correlations, "
-                         f"{health.failed} not usable, {len(health.warnings)} warnings"))
+def health_line(health: RuleHealth) -> str:
+    return (f"Rule health: {health.files} files, {health.loaded} rules loaded, "
+            f"{health.compiled} compiled, {health.correlations} correlations, "
+            f"{health.failed} not usable, {len(health.warnings)} warnings")
+
+
+def rule_health_table(health: RuleHealth, top: int = 20) -> Table | str:
+    if not health.problems:
+        return health_line(health)
+    table = Table(title=health_line(health))
     table.add_column("stage")
     table.add_column("file", overflow="fold")
     table.add_column("reason", overflow="fold")
@@ -100,7 +106,7 @@ def input_problems_table(result: HuntResult, top: int) -> Table:
 
 
 def render_health_report(health: RuleHealth, console: Console, verbose: bool) -> None:
-    console.print(Group(rule_health_table(health, top=len(health.problems))))
+    console.print(rule_health_table(health, top=len(health.problems)))
     if verbose and health.warnings:
         table = Table(title="Warnings")
         table.add_column("file", overflow="fold")

@@ -11,7 +11,7 @@ from sigma.rule import SigmaRule
 from huntpack.model import RuleHealth, RuleProblem, Severity
 from huntpack.rules.compiler import CompileNotes, UnsupportedConstruct, compile_condition
 from huntpack.rules.loader import load_rules
-from huntpack.rules.predicates import Or, Predicate
+from huntpack.rules.predicates import Or, Predicate, referenced_fields
 from huntpack.rules.routing import RoutingTable, load_routing
 from huntpack.rules.ruleset import CompiledRule, RuleSet
 
@@ -73,6 +73,7 @@ def compile_one(
         path=where,
         description=rule.description or "",
         literals=predicate.literals(),
+        fields=referenced_fields(predicate),
     )
 
 
@@ -104,7 +105,7 @@ def _rules_referenced_by_correlations(
     """id(rule) -> whether some correlation referencing it asks to generate its findings."""
     referenced: dict[int, bool] = {}
     for correlation, _ in correlations:
-        for reference in correlation.rules:
+        for reference in getattr(correlation, "rules", None) or []:
             target = getattr(reference, "rule", None)
             if target is not None:
                 generate = bool(getattr(correlation, "generate", False))

@@ -63,12 +63,12 @@ class EventContext:
         if alias is not None and alias in fields:
             return fields[alias]
         if self._folded is None:
-            self._folded = {_fold(key): key for key in fields}
-        key = self._folded.get(_fold(name))
+            self._folded = {fold_field_name(key): key for key in fields}
+        key = self._folded.get(fold_field_name(name))
         return None if key is None else fields[key]
 
 
-def _fold(name: str) -> str:
+def fold_field_name(name: str) -> str:
     """Field names compare without case and spaces (Defender writes "Threat Name")."""
     return name.lower().replace(" ", "")
 
@@ -294,3 +294,23 @@ def literal_cost(literal: str) -> float:
     if literal in UBIQUITOUS or len(literal) <= 2:
         return 1.0
     return 1.0 / len(literal)
+
+
+def referenced_fields(predicate: Any) -> frozenset[str] | None:
+    """Folded names of the fields a predicate reads; None when it reads every value (keywords)."""
+    if isinstance(predicate, Keyword):
+        return None
+    if isinstance(predicate, (And, Or)):
+        names: set[str] = set()
+        for child in predicate.children:
+            found = referenced_fields(child)
+            if found is None:
+                return None
+            names |= found
+        return frozenset(names)
+    if isinstance(predicate, Not):
+        return referenced_fields(predicate.child)
+    if isinstance(predicate, FieldReference):
+        return frozenset((fold_field_name(predicate.field), fold_field_name(predicate.other)))
+    name = getattr(predicate, "field", None)
+    return frozenset((fold_field_name(name),)) if isinstance(name, str) else None

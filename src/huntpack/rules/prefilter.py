@@ -8,7 +8,7 @@ literal reported once) and Aho-Corasick (``pyahocorasick``) otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 try:  # Hyperscan has wheels for common platforms; Aho-Corasick is the portable fallback.
@@ -21,12 +21,15 @@ import ahocorasick
 SEPARATOR = "\x00"
 
 
-def event_text(fields: Mapping[str, Any]) -> str:
-    """All values of an event, lower-cased, NUL-separated (what literals are searched in)."""
+def event_text(fields: Mapping[str, Any], wanted: Callable[[str], bool] | None = None) -> str:
+    """Values of an event, lower-cased, NUL-separated (what literals are searched in).
+
+    ``wanted`` (a field-name test) limits the text to the fields some candidate rule reads.
+    """
     parts: list[str] = []
     append = parts.append
-    for value in fields.values():
-        if value is None:
+    for key, value in fields.items():
+        if value is None or (wanted is not None and not wanted(key)):
             continue
         if isinstance(value, str):
             append(value)

@@ -8,12 +8,12 @@ assert that both give the same matches on every corpus.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from huntpack.model import AttackRef, Event, Finding, MatchedField, RuleHealth, Severity
-from huntpack.rules.predicates import EventContext, Predicate
+from huntpack.rules.predicates import EventContext, Predicate, fold_field_name
 from huntpack.rules.prefilter import LiteralScanner, event_text, index_literals
 from huntpack.rules.routing import RoutingTable
 
@@ -36,6 +36,7 @@ class CompiledRule:
     description: str = ""
     emits: bool = True
     literals: frozenset[str] | None = None
+    fields: frozenset[str] | None = None  # folded names of the fields read; None: all (keywords)
 
     @property
     def attack(self) -> tuple[AttackRef, ...]:
@@ -45,13 +46,12 @@ class CompiledRule:
 
 @dataclass(slots=True)
 class _Bucket:
-    """The rules one route key admits, split for the prefilter."""
+    """The rules one event identity admits: those always evaluated, and those keyed by literals."""
 
     aliases: dict[str, str]
     always: list[CompiledRule]
-    keyed: list[CompiledRule]
-    owners: list[list[int]]
-    scanner: LiteralScanner | None
+    keyed: frozenset[int]
+    wanted: Callable[[str], bool] | None  # fields the keyed rules read (None: all of them)
 
 
 @dataclass(slots=True)
@@ -64,13 +64,24 @@ class RuleSet:
     correlations: list[Any] = field(default_factory=list)
     scanner_engine: str = "auto"
     _buckets: dict[tuple[Any, ...], _Bucket] = field(default_factory=dict, repr=False)
+    _by_identity: dict[Any, _Bucket] = field(default_factory=dict, repr=False)
+    _scanner: LiteralScanner | None = field(default=None, repr=False)
+    _owners: list[list[int]] = field(default_factory=list, repr=False)
+
+    def prepare(self) -> None:
+        """Build the literal scanner (once, before worker processes fork)."""
+        if self._scanner is not None:
+            return
+        literals, owners = index_literals(rule.literals or frozenset() for rule in self.rules)
+        self._owners = owners
+        self._scanner = LiteralScanner(literals, self.scanner_engine)
 
     def match(self, event: Event) -> list[CompiledRule]:
         """Rules that match ``event`` (routed and prefiltered), in rule order."""
         key = self.routing.route_key(event)
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = self._build_bucket(event)
+            bucket = self._buckets[key] = self._bucket_for(event)
         candidates = self._candidates(bucket, event)
         if not candidates:
             return []
@@ -110,33 +121,64 @@ class RuleSet:
             description=rule.description,
         )
 
-    @staticmethod
-    def _candidates(bucket: _Bucket, event: Event) -> list[CompiledRule]:
-        if bucket.scanner is None:
+    def _candidates(self, bucket: _Bucket, event: Event) -> list[CompiledRule]:
+        if not bucket.keyed:
             return bucket.always
-        hits = bucket.scanner.scan(event_text(event.fields))
+        if self._scanner is None:
+            self.prepare()
+        assert self._scanner is not None
+        hits = self._scanner.scan(event_text(event.fields, bucket.wanted))
         if not hits:
             return bucket.always
-        chosen = {position for hit in hits for position in bucket.owners[hit]}
-        keyed = [bucket.keyed[position] for position in sorted(chosen)]
+        owners, keyed = self._owners, bucket.keyed
+        chosen = {position for hit in hits for position in owners[hit] if position in keyed}
+        if not chosen:
+            return bucket.always
+        rules = self.rules
+        picked = [rules[position] for position in sorted(chosen)]
         if not bucket.always:
-            return keyed
-        return sorted(bucket.always + keyed, key=_position)
+            return picked
+        return sorted(bucket.always + picked, key=_position)
 
-    def _build_bucket(self, event: Event) -> _Bucket:
+    def _bucket_for(self, event: Event) -> _Bucket:
         identity = self.routing.identify(event)
-        admitted = [
-            rule for rule in self.rules
-            if identity.admits(rule.product, rule.category, rule.service)
-        ]
-        always = [rule for rule in admitted if rule.literals is None]
-        keyed = [rule for rule in admitted if rule.literals]
-        literals, owners = index_literals(rule.literals or frozenset() for rule in keyed)
-        scanner = LiteralScanner(literals, self.scanner_engine) if literals else None
-        return _Bucket(dict(identity.renames), always, keyed, owners, scanner)
+        bucket = self._by_identity.get(identity)
+        if bucket is None:
+            admitted = [rule for rule in self.rules
+                        if identity.admits(rule.product, rule.category, rule.service)]
+            always = [rule for rule in admitted if rule.literals is None]
+            keyed_rules = [rule for rule in admitted if rule.literals]
+            keyed = frozenset(rule.position for rule in keyed_rules)
+            wanted = _field_test(keyed_rules, identity.renames)
+            bucket = _Bucket(dict(identity.renames), always, keyed, wanted)
+            self._by_identity[identity] = bucket
+        return bucket
 
     def emitting(self, matched: Sequence[CompiledRule]) -> list[CompiledRule]:
         return [rule for rule in matched if rule.emits]
+
+
+def _field_test(
+    rules: Sequence[CompiledRule], renames: Sequence[tuple[str, str]]
+) -> Callable[[str], bool] | None:
+    """A test "does some rule read this event field?", memoised per field name."""
+    names: set[str] = set()
+    for rule in rules:
+        if rule.fields is None:
+            return None
+        names |= rule.fields
+    names |= {fold_field_name(target) for source, target in renames
+              if fold_field_name(source) in names}
+    memo: dict[str, bool] = {}
+
+    def wanted(key: str) -> bool:
+        try:
+            return memo[key]
+        except KeyError:
+            answer = memo[key] = fold_field_name(key) in names
+            return answer
+
+    return wanted
 
 
 def _position(rule: CompiledRule) -> int:

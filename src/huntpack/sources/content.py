@@ -95,19 +95,24 @@ class _CappedStream(io.RawIOBase):
         self._where = where
         self._owned = owned
         self._count = 0
+        self._over = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        view = memoryview(buffer).cast("B")
-        data = self._inner.read(len(view))
-        self._count += len(data)
-        if self._count > self._limit:
+        """Hands out up to ``limit`` bytes, then raises on the read that would go past it."""
+        if self._over:
             raise ContentTooLarge(
                 f"more than {self._limit} bytes after decompression (archive bomb guard)",
                 location=self._where,
             )
+        view = memoryview(buffer).cast("B")
+        allowed = self._limit - self._count
+        data = self._inner.read(min(len(view), allowed + 1))
+        if len(data) > allowed:
+            self._over, data = True, data[:allowed]
+        self._count += len(data)
         view[: len(data)] = data
         return len(data)
 

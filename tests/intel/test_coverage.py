@@ -1,0 +1,94 @@
+"""Coverage per technique (huntpack.hunt.coverage) on hand-made inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from huntpack.hunt.coverage import CoverageStatus, TechniqueCoverage, assess_coverage
+from huntpack.intel import CampaignPack, load_builtin_pack, load_pack
+from huntpack.model import RuleProblem
+
+from .test_pack_validation import make_pack
+
+ALL_ANALYZERS = ("email", "url", "file.pe", "file.yara", "network.c2", "signin")
+
+
+def by_id(result: list[TechniqueCoverage]) -> dict[str, TechniqueCoverage]:
+    return {c.technique_id: c for c in result}
+
+
+@pytest.fixture()
+def demo(tmp_path: Path) -> CampaignPack:
+    return load_pack(make_pack(tmp_path))
+
+
+def test_detected_by_a_sub_technique_finding(demo: CampaignPack) -> None:
+    (result,) = assess_coverage(demo, set(), ["T1569.002", "T1569.002", "T1056"], [])
+    assert result.status is CoverageStatus.DETECTED and result.findings == 2
+
+
+def test_assessed_when_data_was_there(demo: CampaignPack) -> None:
+    (result,) = assess_coverage(demo, {"Service Creation", "Process Creation"}, [], [])
+    assert result.status is CoverageStatus.ASSESSED
+    assert result.present_components == ("Service Creation",)
+    assert result.inputs_present == ("Service Creation",)
+    assert result.rules == ("11111111-1111-4111-8111-111111111111",)
+    # the rule reads the System log (service installs), so that is what it needs
+    assert "Service Creation" in result.detection_inputs and "Driver Load" in result.detection_inputs
+
+
+def test_blind_lists_the_data_that_would_show_it(demo: CampaignPack) -> None:
+    (result,) = assess_coverage(demo, {"Process Creation"}, [], [])
+    assert result.status is CoverageStatus.BLIND
+    assert result.missing_components == ("Service Creation",)
+
+
+def test_not_covered_when_its_rule_failed_and_the_analyzer_is_missing(demo: CampaignPack) -> None:
+    failure = RuleProblem(path="/x/sigma/demo.yml", reason="unsupported modifier", stage="compile")
+    (result,) = assess_coverage(demo, {"Service Creation"}, [], [failure])
+    assert result.status is CoverageStatus.NOT_COVERED
+    assert result.failed_rules == ("11111111-1111-4111-8111-111111111111",) and result.rules == ()
+    assert result.missing_analyzers == ("network.c2",)
+    (by_rule_id,) = assess_coverage(demo, {"Service Creation"}, [], ["11111111-1111-4111-8111-111111111111"])
+    assert by_rule_id.status is CoverageStatus.NOT_COVERED
+
+
+def test_an_available_analyzer_keeps_it_covered(demo: CampaignPack) -> None:
+    (result,) = assess_coverage(
+        demo, {"Service Creation"}, [], ["11111111-1111-4111-8111-111111111111"],
+        available_analyzers={"network.c2"},
+    )  # fmt: skip
+    assert result.status is CoverageStatus.ASSESSED and result.analyzers == ("network.c2",)
+
+
+def test_a_finding_beats_missing_coverage(demo: CampaignPack) -> None:
+    (result,) = assess_coverage(demo, set(), ["T1569"], ["demo.yml"])
+    assert result.status is CoverageStatus.DETECTED
+
+
+def test_fatalrat_packing_is_not_covered_without_file_analyzers() -> None:
+    pack = load_builtin_pack("fatalrat")
+    observed = {"Process Creation", "Command Execution", "File Creation", "File Metadata"}
+    result = by_id(assess_coverage(pack, observed, [], []))
+    assert len(result) == len(pack.techniques)
+    packing = result["T1027.002"]
+    assert packing.status is CoverageStatus.NOT_COVERED
+    assert packing.missing_analyzers == ("file.pe", "file.yara")
+    assert result["T1569"].status is CoverageStatus.ASSESSED
+    # T1119's only rule reads sign-in logs: command lines alone do not let it look
+    collection = result["T1119"]
+    assert collection.present_components == ("Command Execution",)
+    assert collection.status is CoverageStatus.BLIND
+    assert "User Account Authentication" in collection.missing_components
+    assert result["T1573.001"].status is CoverageStatus.BLIND
+    assert "Network Traffic Content" in result["T1573.001"].missing_components
+    with_analyzers = by_id(assess_coverage(pack, observed, [], [], available_analyzers=ALL_ANALYZERS))
+    assert with_analyzers["T1027.002"].status is CoverageStatus.ASSESSED
+
+
+def test_status_values_are_the_navigator_ones() -> None:
+    from huntpack.intel.navigator import STATUS_STYLES
+
+    assert {s.value for s in CoverageStatus} == set(STATUS_STYLES)
