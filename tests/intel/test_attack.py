@@ -79,14 +79,35 @@ def test_shipped_catalog_is_attack_v18() -> None:
 def test_check_techniques_warns_on_disagreement() -> None:
     catalog = load_attack_catalog()
     assert check_techniques([technique()], catalog) == []
-    assert check_techniques([technique(name="Phishing: Spearphishing Link", id="T1566.002", tactics=["initial-access"])], catalog) == []
+    assert (
+        check_techniques(
+            [
+                technique(
+                    name="Phishing: Spearphishing Link", id="T1566.002", tactics=["initial-access"]
+                )
+            ],
+            catalog,
+        )
+        == []
+    )
     (warning,) = check_techniques([technique(name="Service Abuse")], catalog)
     assert "ATT&CK says 'System Services'" in warning
     assert "not an ATT&CK" in check_techniques([technique(id="T1999")], catalog)[0]
-    assert "tactic(s) persistence" in check_techniques([technique(tactics=["persistence"])], catalog)[0]
+    assert (
+        "tactic(s) persistence"
+        in check_techniques([technique(tactics=["persistence"])], catalog)[0]
+    )
     wrong_det = technique(detection_strategy={"id": "DET0001"})
     assert "DET0001 does not detect it" in check_techniques([wrong_det], catalog)[0]
-    wrong_dc = technique(data_sources=[{"id": "DS0019", "name": "Service", "components": [{"name": "Service Creation", "id": "DC0032"}]}])
+    wrong_dc = technique(
+        data_sources=[
+            {
+                "id": "DS0019",
+                "name": "Service",
+                "components": [{"name": "Service Creation", "id": "DC0032"}],
+            }
+        ]
+    )
     assert "DC0032 is 'Process Creation'" in check_techniques([wrong_dc], catalog)[0]
 
 
@@ -98,7 +119,20 @@ def test_catalog_from_an_official_bundle_file(tmp_path: Path) -> None:
     assert set(catalog.techniques) == {"T1569"}
     assert catalog.strategies["DET0279"].techniques == ("T1569",)
     assert catalog.analytics["AN0778"].components == ("DC0060",)
-    assert check_techniques([technique(detection_strategy={"id": "DET0279", "analytics": [{"id": "AN0778", "platform": "Windows"}]})], catalog) == []
+    assert (
+        check_techniques(
+            [
+                technique(
+                    detection_strategy={
+                        "id": "DET0279",
+                        "analytics": [{"id": "AN0778", "platform": "Windows"}],
+                    }
+                )
+            ],
+            catalog,
+        )
+        == []
+    )
 
 
 def test_bad_bundle_file(tmp_path: Path) -> None:
@@ -130,7 +164,10 @@ def test_pysigma_reads_the_local_attack_data(pysigma_state: object, tmp_path: Pa
     mitre_attack.set_url(str(path))
     assert mitre_attack.mitre_attack_version == "18.1"
     assert mitre_attack.mitre_attack_techniques["T1569"] == "System Services"
-    assert mitre_attack.mitre_attack_techniques_tactics_mapping["T1497.001"] == ["defense-evasion", "discovery"]
+    assert mitre_attack.mitre_attack_techniques_tactics_mapping["T1497.001"] == [
+        "defense-evasion",
+        "discovery",
+    ]
     assert mitre_attack.mitre_attack_tactics["TA0002"] == "execution"
     assert mitre_attack.mitre_attack_software and mitre_attack.mitre_attack_intrusion_sets
 

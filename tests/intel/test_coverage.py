@@ -36,7 +36,9 @@ def test_assessed_when_data_was_there(demo: CampaignPack) -> None:
     assert result.inputs_present == ("Service Creation",)
     assert result.rules == ("11111111-1111-4111-8111-111111111111",)
     # the rule reads the System log (service installs), so that is what it needs
-    assert "Service Creation" in result.detection_inputs and "Driver Load" in result.detection_inputs
+    assert (
+        "Service Creation" in result.detection_inputs and "Driver Load" in result.detection_inputs
+    )
 
 
 def test_blind_lists_the_data_that_would_show_it(demo: CampaignPack) -> None:
@@ -51,7 +53,9 @@ def test_not_covered_when_its_rule_failed_and_the_analyzer_is_missing(demo: Camp
     assert result.status is CoverageStatus.NOT_COVERED
     assert result.failed_rules == ("11111111-1111-4111-8111-111111111111",) and result.rules == ()
     assert result.missing_analyzers == ("network.c2",)
-    (by_rule_id,) = assess_coverage(demo, {"Service Creation"}, [], ["11111111-1111-4111-8111-111111111111"])
+    (by_rule_id,) = assess_coverage(
+        demo, {"Service Creation"}, [], ["11111111-1111-4111-8111-111111111111"]
+    )
     assert by_rule_id.status is CoverageStatus.NOT_COVERED
 
 
@@ -84,7 +88,9 @@ def test_fatalrat_packing_is_not_covered_without_file_analyzers() -> None:
     assert "User Account Authentication" in collection.missing_components
     assert result["T1573.001"].status is CoverageStatus.BLIND
     assert "Network Traffic Content" in result["T1573.001"].missing_components
-    with_analyzers = by_id(assess_coverage(pack, observed, [], [], available_analyzers=ALL_ANALYZERS))
+    with_analyzers = by_id(
+        assess_coverage(pack, observed, [], [], available_analyzers=ALL_ANALYZERS)
+    )
     assert with_analyzers["T1027.002"].status is CoverageStatus.ASSESSED
 
 

@@ -110,7 +110,9 @@ def test_identity_and_tags(pack: CampaignPack) -> None:
 def test_seed_technique_data_sources(pack: CampaignPack, technique_id: str) -> None:
     technique = pack.technique(technique_id)
     assert technique is not None and technique.origin == "seed"
-    seed_components = {c for c in technique.data_sources for c in c.components if c.origin == "seed"}
+    seed_components = {
+        comp.name for s in technique.data_sources for comp in s.components if comp.origin == "seed"
+    }
     for source_id, (source_name, components) in SEED_TECHNIQUES[technique_id].items():
         sources = [s for s in technique.data_sources if s.id == source_id]
         assert sources, f"{technique_id} lacks {source_id}"
@@ -171,7 +173,9 @@ def test_pack_agrees_with_attack_v18(pack: CampaignPack) -> None:
 def test_rules_covering_a_technique_come_from_rule_tags(pack: CampaignPack) -> None:
     for technique in pack.techniques:
         for rule in pack.rules_for(technique.id):
-            assert any(t == technique.id or t.startswith(technique.id + ".") for t in rule.techniques)
+            assert any(
+                t == technique.id or t.startswith(technique.id + ".") for t in rule.techniques
+            )
     tagged = {t for rule in pack.sigma_rules for t in rule.techniques}
     assert "T1569.002" in tagged and pack.rules_for("T1569")
 

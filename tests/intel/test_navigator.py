@@ -35,7 +35,12 @@ def test_one_entry_per_tactic(pack: CampaignPack) -> None:
 
 
 def test_status_layer(pack: CampaignPack) -> None:
-    statuses = {"T1569": "detected", "T1056": "assessed", "T1020": "blind", "T1027.002": "not covered"}
+    statuses = {
+        "T1569": "detected",
+        "T1056": "assessed",
+        "T1020": "blind",
+        "T1027.002": "not covered",
+    }
     layer = status_layer(pack, statuses, {"T1020": "would need: Network Traffic Flow"})
     by_id = {t["techniqueID"]: t for t in layer["techniques"]}
     assert set(by_id) == set(statuses)

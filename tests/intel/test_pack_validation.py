@@ -97,7 +97,9 @@ def test_bad_technique_id_names_file_line_and_field(tmp_path: Path) -> None:
 
 
 def test_unknown_key_is_an_error(tmp_path: Path) -> None:
-    error = error_of(make_pack(tmp_path, PACK.replace("    tactics:", "    tactic_list: [x]\n    tactics:")))
+    error = error_of(
+        make_pack(tmp_path, PACK.replace("    tactics:", "    tactic_list: [x]\n    tactics:"))
+    )
     assert "techniques[0].tactic_list" in error.message
     assert error.location is not None and error.location.endswith("pack.yaml:16")
 
@@ -147,7 +149,9 @@ def test_bad_indicator_value_names_indicators_file(tmp_path: Path) -> None:
 
 
 def test_indicator_source_must_be_a_reference(tmp_path: Path) -> None:
-    bad = INDICATORS.replace("    source: vendor-1\n    confidence: low", "    source: blog\n    confidence: low")
+    bad = INDICATORS.replace(
+        "    source: vendor-1\n    confidence: low", "    source: blog\n    confidence: low"
+    )
     error = error_of(make_pack(tmp_path, indicators=bad))
     assert error.location == f"{tmp_path / 'demo' / 'indicators.yaml'}:10"
     assert "indicators[1].source 'blog'" in error.message
@@ -170,7 +174,9 @@ def test_broken_sigma_file_is_located(tmp_path: Path) -> None:
 def test_unknown_rule_in_analytic_is_a_visible_warning(tmp_path: Path) -> None:
     bad = PACK.replace("sigma_rules: [11111111-1111-4111-8111-111111111111]", "sigma_rules: [nope]")
     pack = load_pack(make_pack(tmp_path, bad))
-    assert len(pack.warnings) == 1 and "nope" in pack.warnings[0] and "pack.yaml:" in pack.warnings[0]
+    assert (
+        len(pack.warnings) == 1 and "nope" in pack.warnings[0] and "pack.yaml:" in pack.warnings[0]
+    )
 
 
 def test_not_a_pack_folder(tmp_path: Path) -> None:

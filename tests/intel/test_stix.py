@@ -55,7 +55,9 @@ def test_attack_patterns_reference_attack(bundle: dict[str, Any]) -> None:
         "external_id": "T1569",
         "url": "https://attack.mitre.org/techniques/T1569",
     }
-    assert pattern["kill_chain_phases"] == [{"kill_chain_name": "mitre-attack", "phase_name": "execution"}]
+    assert pattern["kill_chain_phases"] == [
+        {"kill_chain_name": "mitre-attack", "phase_name": "execution"}
+    ]
 
 
 def test_relationships(bundle: dict[str, Any]) -> None:
@@ -63,7 +65,11 @@ def test_relationships(bundle: dict[str, Any]) -> None:
     rels = by_type(bundle, "relationship")
     uses = {r["target_ref"] for r in rels if r["relationship_type"] == "uses"}
     assert uses == {p["id"] for p in by_type(bundle, "attack-pattern")}
-    indicates = {r["source_ref"] for r in rels if r["relationship_type"] == "indicates" and r["target_ref"] == campaign_id}
+    indicates = {
+        r["source_ref"]
+        for r in rels
+        if r["relationship_type"] == "indicates" and r["target_ref"] == campaign_id
+    }
     assert indicates == {i["id"] for i in by_type(bundle, "indicator")}
     targets = {r["target_ref"] for r in rels if r["relationship_type"] == "targets"}
     assert targets == {loc["id"] for loc in by_type(bundle, "location")}
@@ -87,12 +93,17 @@ def test_one_sighting_per_country_with_count(bundle: dict[str, Any]) -> None:
 
 def test_indicator_patterns(bundle: dict[str, Any]) -> None:
     patterns = {i["pattern"] for i in by_type(bundle, "indicator") if i["pattern_type"] == "stix"}
-    assert "[file:hashes.'SHA-256' = 'ec0dcfe2d8380a4bafadb3ed73b546cbf73ef78f893e32202042a5818b67ce56']" in patterns
+    assert (
+        "[file:hashes.'SHA-256' = 'ec0dcfe2d8380a4bafadb3ed73b546cbf73ef78f893e32202042a5818b67ce56']"
+        in patterns
+    )
     assert "[domain-name:value = 'telegraac.com']" in patterns
     assert any("HKEY_CURRENT_USER\\\\Software" in p and "'SVP7'" in p for p in patterns)
     kinds = Counter(i["pattern_type"] for i in by_type(bundle, "indicator"))
     assert kinds["sigma"] >= 1 and kinds["yara"] >= 1
-    shared = next(i for i in by_type(bundle, "indicator") if i["name"] == "domain: fs-im-kefu.7moor-fs1.com")
+    shared = next(
+        i for i in by_type(bundle, "indicator") if i["name"] == "domain: fs-im-kefu.7moor-fs1.com"
+    )
     assert shared["indicator_types"] == ["anomalous-activity"]
 
 
@@ -109,7 +120,9 @@ def test_round_trip_gives_the_same_bundle(pack: CampaignPack, bundle: dict[str, 
     assert export_stix(imported) == bundle
 
 
-def test_round_trip_through_json_text_and_a_pack_folder(bundle: dict[str, Any], tmp_path: Path) -> None:
+def test_round_trip_through_json_text_and_a_pack_folder(
+    bundle: dict[str, Any], tmp_path: Path
+) -> None:
     source = tmp_path / "bundle.json"
     source.write_text(json.dumps(bundle), encoding="utf-8")
     folder = write_pack(import_stix(source), tmp_path / "pack")
@@ -149,8 +162,14 @@ def test_import_rejects_bad_input(bundle: dict[str, Any]) -> None:
     ("pattern", "expected"),
     [
         ("[domain-name:value = 'Evil.Example']", {"type": "domain", "value": "evil.example"}),
-        ("[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\SOFTWARE']", {"type": "registry_key", "value": "HKLM\\SOFTWARE"}),
-        ("[file:name = 'a.exe'] AND [file:name = 'b.exe']", {"type": "stix_pattern", "value": "[file:name = 'a.exe'] AND [file:name = 'b.exe']"}),
+        (
+            "[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\SOFTWARE']",
+            {"type": "registry_key", "value": "HKLM\\SOFTWARE"},
+        ),
+        (
+            "[file:name = 'a.exe'] AND [file:name = 'b.exe']",
+            {"type": "stix_pattern", "value": "[file:name = 'a.exe'] AND [file:name = 'b.exe']"},
+        ),
     ],
 )
 def test_simple_patterns_parse_back(pattern: str, expected: dict[str, str]) -> None:

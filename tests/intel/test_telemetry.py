@@ -31,21 +31,36 @@ SYSMON = "Microsoft-Windows-Sysmon/Operational"
         (SYSMON, 22, None, {"Network Connection Creation"}),
         ("Security", 4663, None, {"File Access"}),
         (SYSMON, 6, None, {"Driver Load"}),
-        ("Microsoft-Windows-PowerShell/Operational", 4104, None, {"Script Execution", "Command Execution"}),
+        (
+            "Microsoft-Windows-PowerShell/Operational",
+            4104,
+            None,
+            {"Script Execution", "Command Execution"},
+        ),
         (None, None, "signin", {"User Account Authentication", "Logon Session Creation"}),
         (None, None, "email", {"Application Log Content"}),
-        (None, None, "pcap", {"Network Traffic Content", "Network Traffic Flow", "Network Connection Creation"}),
+        (
+            None,
+            None,
+            "pcap",
+            {"Network Traffic Content", "Network Traffic Flow", "Network Connection Creation"},
+        ),
         (None, None, "file", {"File Metadata"}),
         ("Security", 1, "log", set()),
         ("Unknown/Channel", 1, None, set()),
     ],
 )
-def test_data_components_of(channel: str | None, event_id: int | None, kind: str | None, expected: set[str]) -> None:
+def test_data_components_of(
+    channel: str | None, event_id: int | None, kind: str | None, expected: set[str]
+) -> None:
     assert data_components_of(channel, event_id, kind) == expected
 
 
 def test_categories_and_observed_union() -> None:
-    assert data_components_of_category("process_creation") == {"Process Creation", "Command Execution"}
+    assert data_components_of_category("process_creation") == {
+        "Process Creation",
+        "Command Execution",
+    }
     seen = [LogSource(channel="System", event_id=7045), LogSource(kind="email")]
     assert observed_components(seen) == {"Service Creation", "Application Log Content"}
 

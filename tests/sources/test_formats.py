@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from huntpack.sources import EvidenceItem, discover
+from huntpack.model import InputProblem
+from huntpack.sources import EvidenceItem, discover, read_events
 from huntpack.sources.formats import FORMATS, sniff_format
 
 from .helpers import FIXTURES
@@ -93,3 +94,21 @@ def test_special_files_are_reported_not_opened(tmp_path: Path) -> None:
     assert [(p.location, p.reference) for p in problems] == [
         (str(tmp_path / "pipe"), "input-unreadable")
     ]
+
+
+@pytest.mark.parametrize("name", ["gone.json", "gone.evtx"])
+def test_file_gone_after_discovery_is_one_problem(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b'{"a": 1}\n' if name.endswith("json") else b"ElfFile\x00" + b"\x00" * 64)
+    (item,), _ = discover([path])
+    path.unlink()
+    results = list(read_events(item))
+    assert len(results) == 1
+    (problem,) = results
+    assert isinstance(problem, InputProblem)
+    assert (problem.location, problem.reference) == (str(path), "input-unreadable")
+
+
+def test_unknown_format_name_is_a_problem() -> None:
+    (problem,) = read_events(EvidenceItem("x.pcap", "pcap", 10))
+    assert isinstance(problem, InputProblem) and problem.reference == "input-unrecognised"

@@ -256,3 +256,22 @@ def test_memory_source_matches_the_json_reader() -> None:
     assert len(memory) == 2
     assert [e.fields for e in memory] == [e.fields for e in events]
     assert [e.logsource for e in memory] == [e.logsource for e in events]
+
+
+def test_declared_logsource_is_used_and_not_a_field() -> None:
+    record = {
+        "logsource": {"product": "linux", "category": "process_creation"},
+        "Image": "/usr/bin/curl",
+    }
+    event = normalise_record(record, ORIGIN)
+    assert event.fields == {"Image": "/usr/bin/curl"}
+    assert event.logsource == LogSource(product="linux", kind="json", category="process_creation")
+
+
+def test_events_of_one_stream_share_logsources() -> None:
+    known: dict[tuple[object, ...], LogSource] = {}
+    first = normalise_record(evtx_record(SYSTEM), ORIGIN, logsources=known)
+    second = normalise_record(evtx_record(SYSTEM), ORIGIN, logsources=known)
+    other = normalise_record(evtx_record({**SYSTEM, "EventID": 3}), ORIGIN, logsources=known)
+    assert first.logsource is second.logsource
+    assert other.logsource.event_id == 3 and len(known) == 2

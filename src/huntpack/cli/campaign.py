@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from huntpack.errors import UsageError
-from huntpack.intel.attack import check_techniques, load_attack_catalog
+from huntpack.intel.attack import AttackCatalog, load_attack_catalog
 from huntpack.intel.campaign import CampaignPack
 from huntpack.intel.indicator import Indicator
 from huntpack.intel.library import (
@@ -86,8 +86,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    pack = resolve_pack(args.pack)
     catalog = load_attack_catalog(args.attack_bundle)
+    pack = resolve_pack(args.pack, catalog)
     console = _console(args.width)
     console.print(_header(pack))
     if pack.manifest.observed_countries:
@@ -98,8 +98,7 @@ def run_show(args: argparse.Namespace) -> int:
         console.print(_technique(pack, technique))
     console.print(_indicators(pack.indicators))
     console.print(_references(pack))
-    warnings = [*pack.warnings, *check_techniques(pack.techniques, catalog)]
-    for warning in warnings:
+    for warning in pack.warnings:
         console.print(Text(f"warning: {warning}", style="yellow"))
     console.print(Text(f"ATT&CK data: {catalog.source}, version {catalog.version}", style="dim"))
     return 0
@@ -133,12 +132,12 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def resolve_pack(name_or_path: str) -> CampaignPack:
+def resolve_pack(name_or_path: str, catalog: AttackCatalog | None = None) -> CampaignPack:
     """A built-in pack by id, or the pack folder at a path."""
     path = Path(name_or_path)
     if path.is_dir():
-        return load_pack(path)
-    return load_builtin_pack(name_or_path)
+        return load_pack(path, catalog)
+    return load_builtin_pack(name_or_path, catalog)
 
 
 def _add_pack_arguments(parser: argparse.ArgumentParser) -> None:

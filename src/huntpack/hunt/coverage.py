@@ -60,7 +60,7 @@ class TechniqueCoverage:
     findings: int
     required_components: tuple[str, ...]  # the pack's data components for the technique
     present_components: tuple[str, ...]  # of those, the ones seen in the evidence
-    missing_components: tuple[str, ...]  # data that would show it and was not there
+    missing_components: tuple[str, ...]  # the data components that would show it, absent
     detection_inputs: tuple[str, ...]  # what the working rules and analyzers read
     inputs_present: tuple[str, ...]  # of those, the ones seen in the evidence
     rules: tuple[str, ...]  # compiled rules covering it
@@ -118,7 +118,7 @@ def _assess(
         findings=_findings_for(technique.id, counts),
         required_components=required,
         present_components=tuple(c for c in required if c in present),
-        missing_components=tuple(c for c in _union(required, inputs) if c not in present),
+        missing_components=tuple(c for c in required if c not in present),
         detection_inputs=inputs,
         inputs_present=tuple(c for c in inputs if c in present),
         rules=tuple(r.name for r in working),

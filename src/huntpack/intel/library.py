@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from huntpack.errors import PackError
+from huntpack.intel.attack import AttackCatalog, check_techniques
 from huntpack.intel.campaign import CampaignPack
 from huntpack.intel.document import YamlDocument, read_yaml_document, validate_document
 from huntpack.intel.indicator import IndicatorFile
@@ -58,12 +59,16 @@ def builtin_pack_path(name: str) -> Path:
     return BUILTIN_DIR / name
 
 
-def load_builtin_pack(name: str) -> CampaignPack:
-    return load_pack(builtin_pack_path(name))
+def load_builtin_pack(name: str, catalog: AttackCatalog | None = None) -> CampaignPack:
+    return load_pack(builtin_pack_path(name), catalog)
 
 
-def load_pack(path: Path | str) -> CampaignPack:
-    """Load and validate the pack folder at ``path``."""
+def load_pack(path: Path | str, catalog: AttackCatalog | None = None) -> CampaignPack:
+    """Load and validate the pack folder at ``path``.
+
+    With an ATT&CK ``catalog``, disagreements with ATT&CK (unknown technique, other name, a
+    detection strategy that does not detect it...) are added to ``pack.warnings``.
+    """
     folder = Path(path)
     if not (folder / PACK_FILE).is_file():
         raise PackError(f"not a pack folder (no {PACK_FILE})", location=str(folder))
@@ -84,7 +89,11 @@ def load_pack(path: Path | str) -> CampaignPack:
         yara_texts=yara_texts,
         path=folder,
     )
-    return _with_warnings(pack, manifest_doc)
+    pack = _with_warnings(pack, manifest_doc)
+    if catalog is not None:
+        attack_warnings = tuple(f"ATT&CK: {w}" for w in check_techniques(pack.techniques, catalog))
+        pack = dataclasses.replace(pack, warnings=pack.warnings + attack_warnings)
+    return pack
 
 
 def write_pack(pack: CampaignPack, folder: Path | str) -> Path:

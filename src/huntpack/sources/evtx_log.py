@@ -16,7 +16,7 @@ import orjson
 
 from huntpack.model import Event, InputProblem
 from huntpack.sources.content import Content
-from huntpack.sources.record import normalise_record, windows_event
+from huntpack.sources.record import LogSources, normalise_record, windows_event
 
 #: Rust worker threads per file. One: the hunt parallelises across files and processes, and a
 #: second thread buys under 10 % on one file.
@@ -39,6 +39,7 @@ def read_evtx(content: Content) -> Iterator[Event | InputProblem]:
         yield InputProblem(content.location, f"not a readable EVTX file: {exc}")
         return
     records = parser.records_json()
+    logsources: LogSources = {}
     last_record: int | None = None
     failures = 0
     while failures < MAX_FAILURES_IN_A_ROW:
@@ -54,11 +55,11 @@ def read_evtx(content: Content) -> Iterator[Event | InputProblem]:
             return
         failures = 0
         last_record = record["event_record_id"]
-        yield _event(content, record)
+        yield _event(content, record, logsources)
     yield InputProblem(content.location, f"gave up after {failures} unreadable records in a row")
 
 
-def _event(content: Content, record: dict[str, Any]) -> Event | InputProblem:
+def _event(content: Content, record: dict[str, Any], known: LogSources) -> Event | InputProblem:
     number = record["event_record_id"]
     raw: str = record["data"]
     try:
@@ -68,8 +69,9 @@ def _event(content: Content, record: dict[str, Any]) -> Event | InputProblem:
     wrapped = data.get("Event") if isinstance(data, dict) else None
     if isinstance(wrapped, dict) and "System" in wrapped:
         # compact JSON has ' "' only where a string ends in a space: trim only then
-        return windows_event(wrapped, content.ref(record=number), trim=' "' in raw)
-    return normalise_record(data, content.ref(record=number))
+        origin = content.ref(record=number)
+        return windows_event(wrapped, origin, trim=' "' in raw, logsources=known)
+    return normalise_record(data, content.ref(record=number), logsources=known)
 
 
 def record_problem(content: Content, message: str, last_record: int | None) -> InputProblem:

@@ -11,6 +11,7 @@ starts on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from typing import Any, BinaryIO
@@ -20,7 +21,7 @@ import orjson
 from huntpack.model import Event, InputProblem
 from huntpack.sources.content import Content
 from huntpack.sources.json_values import Stray, Value, ValueScanner
-from huntpack.sources.record import normalise_record
+from huntpack.sources.record import LogSources, normalise_record
 
 #: Longest piece of one line handed to the value scanner at a time.
 PIECE_BYTES = 1 << 20
@@ -30,16 +31,42 @@ _BOM = b"\xef\xbb\xbf"
 
 def read_json(content: Content) -> Iterator[Event | InputProblem]:
     """Events of one JSON file; malformed parts as problems with their line number."""
+    records = _Records(content)
     with content.open() as stream:
         line, first = _first_text(stream)
         if first is None:
             return
         text = first.strip()
         if first.endswith(b"\n") and text[:1] == b"{" and text[-1:] == b"}":
-            yield from _read_lines(content, chain([first], stream), line)
+            yield from _read_lines(records, chain([first], stream), line)
         else:
             pieces = chain([first], iter(partial(stream.readline, PIECE_BYTES), b""))
-            yield from _read_values(content, pieces, line)
+            yield from _read_values(records, pieces, line)
+
+
+@dataclass(slots=True)
+class _Records:
+    """Turns the parsed values of one JSON content into located events and problems."""
+
+    content: Content
+    logsources: LogSources = field(default_factory=dict)
+
+    def event(self, parsed: Any, line: int) -> Event | InputProblem:
+        if not isinstance(parsed, dict):
+            return self.problem(line, f"not a JSON object but a {type(parsed).__name__}")
+        return normalise_record(parsed, self.content.ref(line=line), logsources=self.logsources)
+
+    def value(self, item: Value | Stray) -> Event | InputProblem:
+        if isinstance(item, Stray):
+            return self.problem(item.line, item.reason)
+        try:
+            parsed = orjson.loads(item.raw)
+        except orjson.JSONDecodeError as exc:
+            return self.problem(item.line, f"malformed JSON: {exc}")
+        return self.event(parsed, item.line)
+
+    def problem(self, line: int, reason: str) -> InputProblem:
+        return InputProblem(str(self.content.ref(line=line)), reason, "input-malformed")
 
 
 def _first_text(stream: BinaryIO) -> tuple[int, bytes | None]:
@@ -53,7 +80,7 @@ def _first_text(stream: BinaryIO) -> tuple[int, bytes | None]:
 
 
 def _read_lines(
-    content: Content, lines: Iterator[bytes], first_line: int
+    records: _Records, lines: Iterator[bytes], first_line: int
 ) -> Iterator[Event | InputProblem]:
     for number, line in enumerate(lines, first_line):
         text = line.strip()
@@ -63,39 +90,19 @@ def _read_lines(
             parsed = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
             if text[-1:] in (b"{", b"["):  # a pretty-printed value starts here
-                yield from _read_values(content, chain([line], lines), number)
+                yield from _read_values(records, chain([line], lines), number)
                 return
-            yield _problem(content, number, f"malformed JSON: {exc}")
+            yield records.problem(number, f"malformed JSON: {exc}")
             continue
-        yield _event(content, parsed, number)
+        yield records.event(parsed, number)
 
 
 def _read_values(
-    content: Content, pieces: Iterable[bytes], first_line: int
+    records: _Records, pieces: Iterable[bytes], first_line: int
 ) -> Iterator[Event | InputProblem]:
     scanner = ValueScanner(line=first_line)
     for piece in pieces:
         for item in scanner.feed(piece):
-            yield _from_item(content, item)
+            yield records.value(item)
     for stray in scanner.finish():
-        yield _from_item(content, stray)
-
-
-def _from_item(content: Content, item: Value | Stray) -> Event | InputProblem:
-    if isinstance(item, Stray):
-        return _problem(content, item.line, item.reason)
-    try:
-        parsed = orjson.loads(item.raw)
-    except orjson.JSONDecodeError as exc:
-        return _problem(content, item.line, f"malformed JSON: {exc}")
-    return _event(content, parsed, item.line)
-
-
-def _event(content: Content, parsed: Any, line: int) -> Event | InputProblem:
-    if not isinstance(parsed, dict):
-        return _problem(content, line, f"not a JSON object but a {type(parsed).__name__}")
-    return normalise_record(parsed, content.ref(line=line))
-
-
-def _problem(content: Content, line: int, reason: str) -> InputProblem:
-    return InputProblem(str(content.ref(line=line)), reason, "input-malformed")
+        yield records.value(stray)

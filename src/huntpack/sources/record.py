@@ -10,13 +10,15 @@ same fields for the same data:
    ``Hostname``/``SourceName``/``Computer``): kept, plus ``Computer``/``Provider_Name``;
 4. anything else: flattened with ``.`` and kept as it is.
 
-An event is a Windows event (``LogSource.product == "windows"``, ``kind == "windows"``) when it
+A record may declare its Sigma logsource in a top-level ``logsource`` object (test cases, data
+exported with its logsource). An event is a Windows event (``LogSource.product == "windows"``, ``kind == "windows"``) when it
 came in the evtx shape or has a ``Channel`` or an ``EventID`` with a provider.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from huntpack.model import Event, LogSource, SourceRef
@@ -24,12 +26,27 @@ from huntpack.sources.document import ecs_fields, flatten_document, is_ecs
 from huntpack.sources.timestamp import event_time, parse_time
 from huntpack.sources.windows import as_event_id, flat_windows_fields, windows_fields
 
+#: A reader's memo of the ``LogSource`` objects it made (immutable, a handful per file), so
+#: that events of one stream share them instead of building one per record.
+LogSources = dict[tuple[Any, ...], LogSource]
 
-def normalise_record(record: Mapping[str, Any], origin: SourceRef) -> Event:
-    """The ``Event`` for one record, whatever its shape (see the module docstring)."""
+_MAX_REMEMBERED = 4096
+
+
+def normalise_record(
+    record: Mapping[str, Any], origin: SourceRef, *, logsources: LogSources | None = None
+) -> Event:
+    """The ``Event`` for one record, whatever its shape (see the module docstring).
+
+    A top-level ``logsource`` object (``{product, category, service}``) declares the record's
+    Sigma logsource; it is not kept as fields. ``logsources``: see ``LogSources``.
+    """
     wrapped = record.get("Event")
     if isinstance(wrapped, dict) and "System" in wrapped:
-        return windows_event(wrapped, origin)
+        return windows_event(wrapped, origin, logsources=logsources)
+    declared = record.get("logsource")
+    if isinstance(declared, dict):
+        record = {name: value for name, value in record.items() if name != "logsource"}
     if is_ecs(record):
         fields = ecs_fields(record)
     elif _is_flat_windows(record):
@@ -39,14 +56,23 @@ def normalise_record(record: Mapping[str, Any], origin: SourceRef) -> Event:
     event_id = fields.get("EventID")
     if event_id is not None and type(event_id) is not int:
         fields["EventID"] = as_event_id(event_id)
-    return Event(fields, origin, _logsource(fields, windows=False), event_time(fields))
+    source = _logsource(fields, False, logsources)
+    if isinstance(declared, dict):
+        source = _declared(source, declared)
+    return Event(fields, origin, source, event_time(fields))
 
 
-def windows_event(event: Mapping[str, Any], origin: SourceRef, *, trim: bool = True) -> Event:
+def windows_event(
+    event: Mapping[str, Any],
+    origin: SourceRef,
+    *,
+    trim: bool = True,
+    logsources: LogSources | None = None,
+) -> Event:
     """The ``Event`` for an evtx-JSON ``Event`` object (``trim``: see ``windows_fields``)."""
     fields = windows_fields(event, trim=trim)
     timestamp = parse_time(fields.get("TimeCreated"))
-    return Event(fields, origin, _logsource(fields, windows=True), timestamp)
+    return Event(fields, origin, _logsource(fields, True, logsources), timestamp)
 
 
 def _is_flat_windows(record: Mapping[str, Any]) -> bool:
@@ -57,13 +83,33 @@ def _is_flat_windows(record: Mapping[str, Any]) -> bool:
     )
 
 
-def _logsource(fields: Mapping[str, Any], *, windows: bool) -> LogSource:
+def _logsource(fields: Mapping[str, Any], windows: bool, known: LogSources | None) -> LogSource:
     channel = fields.get("Channel")
     event_id = fields.get("EventID")
     provider = fields.get("Provider_Name")
-    channel = channel if isinstance(channel, str) and channel else None
+    channel = channel if type(channel) is str and channel else None
     event_id = event_id if type(event_id) is int else None
-    provider = provider if isinstance(provider, str) and provider else None
-    if windows or channel is not None or (event_id is not None and provider is not None):
-        return LogSource("windows", channel, event_id, provider, kind="windows")
-    return LogSource(kind="json")
+    provider = provider if type(provider) is str and provider else None
+    key = (channel, event_id, provider, windows)
+    source = known.get(key) if known is not None else None
+    if source is None:
+        if windows or channel is not None or (event_id is not None and provider is not None):
+            source = LogSource("windows", channel, event_id, provider, kind="windows")
+        else:
+            source = LogSource(kind="json")
+        if known is not None and len(known) < _MAX_REMEMBERED:
+            known[key] = source
+    return source
+
+
+def _declared(source: LogSource, declared: Mapping[str, Any]) -> LogSource:
+    def text(name: str) -> str | None:
+        value = declared.get(name)
+        return value if isinstance(value, str) and value else None
+
+    return replace(
+        source,
+        product=text("product") or source.product,
+        category=text("category"),
+        service=text("service"),
+    )
