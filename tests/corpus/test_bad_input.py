@@ -23,7 +23,7 @@ def test_parser_edge_files(shared_data: Path, sigmahq: RuleSet) -> None:
     assert any("LICENSE" in p.location for p in result.problems), "non-evidence files are named"
     for problem in record_problems:
         assert problem.location.startswith(str(folder)), problem
-        assert "record=" in problem.location or "@" in problem.location, problem
+        assert any(mark in problem.location for mark in ("record=", "chunk=", "@")), problem
     per_file = {record.path: record for record in result.inputs}
     bad_magic = per_file[str(folder / "sample_with_a_bad_chunk_magic.evtx")]
     assert bad_magic.events > 0, "records outside the bad chunk are still evaluated"
@@ -37,4 +37,4 @@ def test_pack_alone_on_attack_samples(shared_data: Path) -> None:
     result = run_hunt(plan, prepared=prepare(plan))
     health = result.rule_health
     assert health.loaded == health.compiled + health.correlations + health.failed
-    assert result.stats.events > 20_000
+    assert result.stats.events > 8_000

@@ -144,8 +144,8 @@ def _lift_user_data(data: Any, fields: dict[str, Any]) -> None:
     if not isinstance(data, dict):
         fields["UserData"] = _clean(data)
         return
-    for element in data.values():
-        if not isinstance(element, dict):
+    for tag, element in data.items():
+        if tag == "#attributes" or not isinstance(element, dict):
             continue
         for name, value in element.items():
             if name != "#attributes":
