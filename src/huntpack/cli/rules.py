@@ -10,8 +10,8 @@ import orjson
 from rich.console import Console
 
 from huntpack.cli.main import EXIT_CLEAN, EXIT_USAGE
-from huntpack.rules.catalog import compile_rules
 from huntpack.report.terminal import render_health_report
+from huntpack.rules.catalog import compile_rules
 
 
 def register(subparsers: Any) -> None:

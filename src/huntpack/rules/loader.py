@@ -16,12 +16,11 @@ from typing import Any
 import yaml
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
-from sigma.exceptions import SigmaError
+from sigma.exceptions import SigmaError, SigmaRuleLocation
 from sigma.filters import SigmaFilter
 from sigma.policy import SigmaPolicy
 from sigma.policy.regex_engine import PythonRegexEngine
 from sigma.rule import SigmaRule
-from sigma.types import SigmaRuleLocation
 
 from huntpack.model import RuleHealth, RuleProblem
 
@@ -123,7 +122,8 @@ def _apply_filters(loaded: LoadedRules, filters: list[tuple[SigmaFilter, str]]) 
     for sigma_filter, where in filters:
         if not sigma_filter.filter.rules:
             loaded.health.warnings.append(_problem(sigma_filter, where, "filter names no rules"))
-    for index, (rule, where) in enumerate(loaded.rules):
+    for index, (original, where) in enumerate(loaded.rules):
+        rule: Any = original
         for sigma_filter, filter_where in filters:
             if not _filter_targets(sigma_filter, rule):
                 continue
@@ -143,7 +143,8 @@ def _filter_targets(sigma_filter: SigmaFilter, rule: SigmaRule) -> bool:
 def _resolve_correlations(loaded: LoadedRules) -> None:
     if not loaded.correlations:
         return
-    everything = [rule for rule, _ in loaded.rules] + [rule for rule, _ in loaded.correlations]
+    everything: list[Any] = [rule for rule, _ in loaded.rules]
+    everything += [rule for rule, _ in loaded.correlations]
     collection = SigmaCollection(everything, resolve_references=False)
     kept: list[tuple[SigmaCorrelationRule, str]] = []
     for correlation, where in loaded.correlations:

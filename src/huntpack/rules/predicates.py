@@ -8,13 +8,12 @@ matches (None when no such set is known).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from huntpack.model import MatchedField
 from huntpack.rules.values import FieldValues, ValueMatcher, union_of_literals
-
 
 
 class EventContext:
@@ -259,7 +258,7 @@ class Keyword:
         return self.matcher.literals()
 
 
-def best_literal_set(options: Any) -> frozenset[str] | None:
+def best_literal_set(options: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
     """AND of literal sets: any one that is known will do; take the cheapest to scan for."""
     best: frozenset[str] | None = None
     best_cost = 0.0

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import ahocorasick
+
+hyperscan: Any
 try:  # Hyperscan has wheels for common platforms; Aho-Corasick is the portable fallback.
     import hyperscan
 except ImportError:  # pragma: no cover - depends on the platform
     hyperscan = None
 
-import ahocorasick
 
 SEPARATOR = "\x00"
 

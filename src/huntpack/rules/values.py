@@ -9,8 +9,9 @@ rule said ``|cased``; regular expressions are case-sensitive unless they carry t
 from __future__ import annotations
 
 import ipaddress
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -200,12 +201,12 @@ class CidrMatch:
         return None
 
 
-_COMPARE = {
-    "lt": lambda a, b: a < b,
-    "lte": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b,
-    "neq": lambda a, b: a != b,
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "neq": operator.ne,
 }
 
 
@@ -227,7 +228,7 @@ class Compare:
         return None
 
 
-_TIME_PARTS = {
+_TIME_PARTS: dict[str, Callable[[datetime], int]] = {
     "MINUTE": lambda moment: moment.minute,
     "HOUR": lambda moment: moment.hour,
     "DAY": lambda moment: moment.day,
