@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 
 from huntpack import __version__
@@ -65,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("huntpack: interrupted", file=sys.stderr)
         return 130
+    except Exception:  # a bug: say so, with the traceback, and never exit 1 ("findings")
+        traceback.print_exc()
+        print("huntpack: internal error (exit 3); please report it with the traceback above",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def entry() -> None:
