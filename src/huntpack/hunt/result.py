@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from huntpack.hunt.coverage import TechniqueCoverage
 from huntpack.model import Finding, InputProblem, RuleHealth
 
 
@@ -46,7 +47,7 @@ class HuntResult:
     stats: HuntStats = field(default_factory=HuntStats)
     findings_per_rule: Counter[str] = field(default_factory=Counter)
     event_kinds: Counter[str] = field(default_factory=Counter)
-    coverage: list[object] = field(default_factory=list)
+    coverage: list[TechniqueCoverage] = field(default_factory=list)
 
     @property
     def has_findings(self) -> bool:

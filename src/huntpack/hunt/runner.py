@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 
 from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.result import HuntResult, InputRecord
-from huntpack.model import Event, Finding, InputProblem
+from huntpack.hunt.coverage import TechniqueCoverage, assess_coverage
+from huntpack.intel.library import load_builtin_pack
+from huntpack.intel.telemetry import observed_components
+from huntpack.model import Event, Finding, InputProblem, LogSource
 from huntpack.rules.catalog import compile_rules
 from huntpack.rules.correlation import CorrelationEngine, RuleHit
 from huntpack.rules.routing import load_routing
@@ -49,6 +52,7 @@ class FileOutcome:
     problems: list[InputProblem] = field(default_factory=list)
     filtered_out: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
+    logsources: set[LogSource] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -86,10 +90,12 @@ def run_hunt(
     result.problems.extend(problems)
     started = time.perf_counter()
     hits: list[RuleHit] = []
+    logsources: set[LogSource] = set()
     tracker = _Tracker(items, on_progress)
     for outcome in _outcomes(plan, ruleset, engine, items):
         _merge(result, outcome, plan, on_finding)
         hits.extend(outcome.hits)
+        logsources |= outcome.logsources
         tracker.advance(outcome, result)
     for finding in engine.run(hits):
         if finding.level >= plan.min_level:
@@ -97,7 +103,19 @@ def run_hunt(
     result.stats.hunt_seconds = time.perf_counter() - started
     result.stats.workers = min(plan.workers, max(1, len(items)))
     result.findings.sort(key=finding_order)
+    if plan.campaign and plan.campaign.lower() != "none":
+        result.coverage = list(campaign_coverage(plan.campaign, result, logsources))
     return result
+
+
+def campaign_coverage(
+    campaign: str, result: HuntResult, logsources: set[LogSource]
+) -> list[TechniqueCoverage]:
+    """Per technique of the campaign: detected / assessed / blind / not covered."""
+    pack = load_builtin_pack(campaign)
+    techniques = [t for finding in result.findings for t in finding.techniques]
+    return assess_coverage(pack, observed_components(logsources), techniques,
+                           result.rule_health.problems)
 
 
 def finding_order(finding: Finding) -> tuple[float, str, int, int, str]:
@@ -137,6 +155,7 @@ def _hunt_event(event: Event, state: _WorkerState, outcome: FileOutcome) -> None
     plan = state.plan
     outcome.record.events += 1
     outcome.kinds[event_kind(event)] += 1
+    outcome.logsources.add(event.logsource)
     if not _in_time_range(event, plan):
         outcome.filtered_out += 1
         return

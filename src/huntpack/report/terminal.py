@@ -17,8 +17,14 @@ LEVEL_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low":
                "informational": "dim"}
 
 
+STATUS_STYLE = {"detected": "bold red", "assessed": "green", "blind": "yellow",
+                "not covered": "magenta"}
+
+
 def render_summary(result: HuntResult, console: Console, top: int = 25) -> None:
     console.print(_overview(result))
+    if result.coverage:
+        console.print(coverage_table(result))
     if result.findings:
         console.print(findings_by_rule(result.findings, top))
         console.print(latest_findings(result.findings, top))
@@ -40,6 +46,22 @@ def _overview(result: HuntResult) -> Panel:
         lines.append(f"[yellow]{stats.findings_dropped:,} findings beyond the keep limit were "
                      "counted and streamed but not kept in memory[/]")
     return Panel("\n".join(lines), title="huntpack hunt", expand=False)
+
+
+def coverage_table(result: HuntResult) -> Table:
+    table = Table(title="Campaign techniques: did it happen here, could we have seen it?")
+    for column in ("technique", "status", "findings", "data seen", "data that would show it"):
+        table.add_column(column, overflow="fold")
+    for item in result.coverage:
+        status = str(item.status)
+        missing = ", ".join(item.missing_components) if status in ("blind", "not covered") else ""
+        if item.missing_analyzers:
+            missing = "; ".join(filter(None, [missing, "analyzers not available: "
+                                              + ", ".join(item.missing_analyzers)]))
+        table.add_row(f"{item.technique_id} {escape(item.name)}",
+                      f"[{STATUS_STYLE.get(status, '')}]{status}[/]", str(item.findings),
+                      ", ".join(item.present_components), missing)
+    return table
 
 
 def findings_by_rule(findings: list[Finding], top: int) -> Table:
