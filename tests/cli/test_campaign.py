@@ -148,3 +148,11 @@ def test_errors_exit_2_with_the_reference(
     code, _, err = run(capsys, "import", str(bad))
     assert code == 2 and str(bad) in err
     assert run(capsys)[0] == 2
+
+
+def test_hunt_of_the_example_with_the_network_off(capsys: pytest.CaptureFixture[str]) -> None:
+    """The hunt itself (pack, rules, ATT&CK, coverage) never needs the network."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "fatalrat-incident"
+    assert main(["hunt", str(example), "--jobs", "1", "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "detected" in out and "T1569" in out
