@@ -70,3 +70,21 @@ def test_case(case: dict[str, Any], tmp_path: Path) -> None:
         event = make_event(record, index)
         assert ruleset.match(event) == [], record
         assert ruleset.match_oracle(event) == [], record
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literal"),
+    [
+        (".{1000,}", None),
+        ("cmd.{0,5}(?:/c|/r).+powershell", "powershell"),
+        ("abc|defgh", None),
+        ("ab?cdef", "cdef"),
+        (r"\$PSHome\[\s*\d{1,3}", "$pshome["),
+        ("x[abc]yyyy", "yyyy"),
+        ("a{2}bcde", "bcde"),
+    ],
+)
+def test_required_literal_of_regex(pattern: str, literal: str | None) -> None:
+    from huntpack.rules.regex_engine import required_literal
+
+    assert required_literal(pattern) == literal

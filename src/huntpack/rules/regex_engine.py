@@ -108,6 +108,13 @@ def required_literal(pattern: str) -> str | None:
             index = _skip_class(pattern, index)
             current = _cut(current, runs)
             continue
+        if char == "{":  # a counted repetition {n,m}: none of it is literal text
+            closing = pattern.find("}", index)
+            if closing < 0:
+                return None
+            index = closing + 1
+            current = _cut(current, runs)
+            continue
         index += 1
         if char == "(":
             depth += 1
