@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from huntpack.hunt.coverage import TechniqueCoverage, assess_coverage
 from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.result import HuntResult, InputRecord
-from huntpack.hunt.coverage import TechniqueCoverage, assess_coverage
 from huntpack.intel.library import load_builtin_pack
 from huntpack.intel.telemetry import observed_components
 from huntpack.model import Event, Finding, InputProblem, LogSource
