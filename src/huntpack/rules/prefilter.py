@@ -23,15 +23,17 @@ except ImportError:  # pragma: no cover - depends on the platform
 SEPARATOR = "\x00"
 
 
-def event_text(fields: Mapping[str, Any], wanted: Callable[[str], bool] | None = None) -> str:
+def event_text(fields: Mapping[str, Any], wanted: FieldSelection | None = None) -> str:
     """Values of an event, lower-cased, NUL-separated (what literals are searched in).
 
-    ``wanted`` (a field-name test) limits the text to the fields some candidate rule reads.
+    ``wanted`` limits the text to the fields some candidate rule reads.
     """
+    keys = wanted.keys_of(fields) if wanted is not None else fields.keys()
     parts: list[str] = []
     append = parts.append
-    for key, value in fields.items():
-        if value is None or (wanted is not None and not wanted(key)):
+    for key in keys:
+        value = fields[key]
+        if value is None:
             continue
         if isinstance(value, str):
             append(value)
@@ -40,6 +42,25 @@ def event_text(fields: Mapping[str, Any], wanted: Callable[[str], bool] | None =
         else:
             append(_text(value))
     return SEPARATOR.join(parts).lower()
+
+
+class FieldSelection:
+    """Which event fields some rule reads, remembered per event shape (its tuple of keys)."""
+
+    __slots__ = ("_test", "_shapes")
+
+    def __init__(self, test: Callable[[str], bool]):
+        self._test = test
+        self._shapes: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def keys_of(self, fields: Mapping[str, Any]) -> tuple[str, ...]:
+        shape = tuple(fields)
+        keys = self._shapes.get(shape)
+        if keys is None:
+            if len(self._shapes) > 4096:
+                self._shapes.clear()
+            keys = self._shapes[shape] = tuple(key for key in shape if self._test(key))
+        return keys
 
 
 def _text(value: Any) -> str:

@@ -14,8 +14,14 @@ from typing import Any
 
 from huntpack.model import AttackRef, Event, Finding, MatchedField, RuleHealth, Severity
 from huntpack.rules.predicates import EventContext, Predicate, fold_field_name
-from huntpack.rules.prefilter import LiteralScanner, event_text, index_literals
+from huntpack.rules.prefilter import FieldSelection, LiteralScanner, event_text, index_literals
+from huntpack.rules.pruning import pinned_mapping, pinned_values, static_verdict
 from huntpack.rules.routing import RoutingTable
+
+
+# A bucket that has served this many events gets a scanner of its own (fewer literals, fewer
+# callbacks per event); compiling one takes tens of milliseconds.
+HOT_BUCKET_EVENTS = 2000
 
 
 @dataclass(slots=True, eq=False)
@@ -51,7 +57,10 @@ class _Bucket:
     aliases: dict[str, str]
     always: list[CompiledRule]
     keyed: frozenset[int]
-    wanted: Callable[[str], bool] | None  # fields the keyed rules read (None: all of them)
+    wanted: FieldSelection | None  # fields the keyed rules read (None: all of them)
+    seen: int = 0
+    scanner: LiteralScanner | None = None  # the bucket's own scanner, once it is hot
+    owners: list[list[int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -78,10 +87,10 @@ class RuleSet:
 
     def match(self, event: Event) -> list[CompiledRule]:
         """Rules that match ``event`` (routed and prefiltered), in rule order."""
-        key = self.routing.route_key(event)
+        key = (self.routing.route_key(event), pinned_values(event.fields))
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = self._bucket_for(event)
+            bucket = self._buckets[key] = self._bucket_for(event, key[1])
         candidates = self._candidates(bucket, event)
         if not candidates:
             return []
@@ -124,14 +133,12 @@ class RuleSet:
     def _candidates(self, bucket: _Bucket, event: Event) -> list[CompiledRule]:
         if not bucket.keyed:
             return bucket.always
-        if self._scanner is None:
-            self.prepare()
-        assert self._scanner is not None
-        hits = self._scanner.scan(event_text(event.fields, bucket.wanted))
-        if not hits:
-            return bucket.always
-        owners, keyed = self._owners, bucket.keyed
-        chosen = {position for hit in hits for position in owners[hit] if position in keyed}
+        text = event_text(event.fields, bucket.wanted)
+        if bucket.scanner is not None:
+            owners = bucket.owners
+            chosen = {position for hit in bucket.scanner.scan(text) for position in owners[hit]}
+        else:
+            chosen = self._scan_shared(bucket, text)
         if not chosen:
             return bucket.always
         rules = self.rules
@@ -140,18 +147,37 @@ class RuleSet:
             return picked
         return sorted(bucket.always + picked, key=_position)
 
-    def _bucket_for(self, event: Event) -> _Bucket:
+    def _scan_shared(self, bucket: _Bucket, text: str) -> set[int]:
+        """Scan with the rule set's shared scanner; give a hot bucket a scanner of its own."""
+        bucket.seen += 1
+        if bucket.seen == HOT_BUCKET_EVENTS:
+            literals, bucket.owners = index_literals(
+                self.rules[position].literals or frozenset() for position in sorted(bucket.keyed)
+            )
+            ordered = sorted(bucket.keyed)
+            bucket.owners = [[ordered[index] for index in owner] for owner in bucket.owners]
+            bucket.scanner = LiteralScanner(literals, self.scanner_engine)
+        if self._scanner is None:
+            self.prepare()
+        assert self._scanner is not None
+        owners, keyed = self._owners, bucket.keyed
+        return {position for hit in self._scanner.scan(text) for position in owners[hit]
+                if position in keyed}
+
+    def _bucket_for(self, event: Event, pinned: tuple[Any, ...]) -> _Bucket:
         identity = self.routing.identify(event)
-        bucket = self._by_identity.get(identity)
+        bucket = self._by_identity.get((identity, pinned))
         if bucket is None:
+            known = pinned_mapping(pinned)
             admitted = [rule for rule in self.rules
-                        if identity.admits(rule.product, rule.category, rule.service)]
+                        if identity.admits(rule.product, rule.category, rule.service)
+                        and static_verdict(rule.predicate, known) is not False]
             always = [rule for rule in admitted if rule.literals is None]
             keyed_rules = [rule for rule in admitted if rule.literals]
             keyed = frozenset(rule.position for rule in keyed_rules)
             wanted = _field_test(keyed_rules, identity.renames)
             bucket = _Bucket(dict(identity.renames), always, keyed, wanted)
-            self._by_identity[identity] = bucket
+            self._by_identity[(identity, pinned)] = bucket
         return bucket
 
     def emitting(self, matched: Sequence[CompiledRule]) -> list[CompiledRule]:
@@ -160,8 +186,8 @@ class RuleSet:
 
 def _field_test(
     rules: Sequence[CompiledRule], renames: Sequence[tuple[str, str]]
-) -> Callable[[str], bool] | None:
-    """A test "does some rule read this event field?", memoised per field name."""
+) -> FieldSelection | None:
+    """Which event fields some rule reads (None: all, because a keyword rule reads all)."""
     names: set[str] = set()
     for rule in rules:
         if rule.fields is None:
@@ -169,16 +195,7 @@ def _field_test(
         names |= rule.fields
     names |= {fold_field_name(target) for source, target in renames
               if fold_field_name(source) in names}
-    memo: dict[str, bool] = {}
-
-    def wanted(key: str) -> bool:
-        try:
-            return memo[key]
-        except KeyError:
-            answer = memo[key] = fold_field_name(key) in names
-            return answer
-
-    return wanted
+    return FieldSelection(lambda key: fold_field_name(key) in names)
 
 
 def _position(rule: CompiledRule) -> int:
