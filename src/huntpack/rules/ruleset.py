@@ -8,7 +8,7 @@ assert that both give the same matches on every corpus.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,6 @@ from huntpack.rules.predicates import EventContext, Predicate, fold_field_name
 from huntpack.rules.prefilter import FieldSelection, LiteralScanner, event_text, index_literals
 from huntpack.rules.pruning import pinned_mapping, pinned_values, static_verdict
 from huntpack.rules.routing import RoutingTable
-
 
 # A bucket that has served this many events gets a scanner of its own (fewer literals, fewer
 # callbacks per event); compiling one takes tens of milliseconds.
