@@ -66,7 +66,8 @@ def compile_condition(node: Any, placeholders: Placeholders, notes: CompileNotes
     if isinstance(node, ConditionAND):
         return p.And(tuple(_flatten(node, ConditionAND, placeholders, notes)))
     if isinstance(node, ConditionOR):
-        return p.Or(tuple(_flatten(node, ConditionOR, placeholders, notes)))
+        children = merge_alternatives(_flatten(node, ConditionOR, placeholders, notes))
+        return children[0] if len(children) == 1 else p.Or(tuple(children))
     if isinstance(node, ConditionNOT):
         return p.Not(compile_condition(node.args[0], placeholders, notes))
     if isinstance(node, ConditionFieldEqualsValueExpression):
@@ -100,6 +101,36 @@ def _as_substring(value: Any) -> Any:
     if not value.endswith(star):
         value = value + star
     return SigmaCasedString.from_sigma_string(value) if cased else value
+
+
+def merge_alternatives(children: list[p.Predicate]) -> list[p.Predicate]:
+    """OR of same-kind string tests on one field -> one test over all the strings.
+
+    ``Image|endswith: [a, b, c]`` becomes a single ``str.endswith((a, b, c))``: the same answer
+    with one field look-up instead of one per value.
+    """
+    groups: dict[tuple[str, type, bool], list[str]] = {}
+    order: list[tuple[str, type, bool] | p.Predicate] = []
+    for child in children:
+        matcher = getattr(child, "matcher", None)
+        if isinstance(child, p.FieldMatch) and type(matcher) in v.MERGEABLE:
+            key = (child.field, type(matcher), bool(matcher.cased))  # type: ignore[union-attr]
+            if key not in groups:
+                groups[key] = []
+                order.append(key)
+            groups[key].append(matcher.text)  # type: ignore[union-attr]
+        else:
+            order.append(child)
+    merged: list[p.Predicate] = []
+    for item in order:
+        if isinstance(item, tuple):
+            field, kind, cased = item
+            texts = groups[item]
+            single = kind(texts[0], cased) if len(texts) == 1 else None
+            merged.append(p.FieldMatch(field, single or v.MERGEABLE[kind](texts, cased)))
+        else:
+            merged.append(item)
+    return merged
 
 
 def compile_field(

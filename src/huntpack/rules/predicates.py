@@ -139,14 +139,29 @@ class Not:
         return None
 
 
-@dataclass(frozen=True, slots=True)
 class FieldMatch:
-    field: str
-    matcher: ValueMatcher
+    """A test on one field's values (the matcher's bound ``test`` is kept for speed)."""
+
+    __slots__ = ("field", "matcher", "_test")
+
+    def __init__(self, field: str, matcher: ValueMatcher):
+        self.field = field
+        self.matcher = matcher
+        self._test = matcher.test
+
+    def __repr__(self) -> str:
+        return f"FieldMatch(field={self.field!r}, matcher={self.matcher!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, FieldMatch) and self.field == other.field
+                and self.matcher == other.matcher)
+
+    def __hash__(self) -> int:
+        return hash((self.field, self.matcher))
 
     def match(self, ctx: EventContext) -> bool:
         values = ctx.values(self.field)
-        return values is not None and self.matcher.test(values)
+        return values is not None and self._test(values)
 
     def explain(self, ctx: EventContext, out: list[MatchedField]) -> bool:
         values = ctx.values(self.field)

@@ -323,3 +323,69 @@ def _as_datetime(value: Any) -> datetime | None:
         except ValueError:
             return None
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class EqualsAny:
+    """OR of several equality tests on one field (a set look-up)."""
+
+    texts: frozenset[str]
+    cased: bool = False
+
+    def test(self, values: FieldValues) -> bool:
+        texts = self.texts
+        return any(value in texts for value in values.forms(self.cased))
+
+    def literals(self) -> frozenset[str] | None:
+        return union_of_literals(_literal_set(text) for text in self.texts)
+
+
+@dataclass(frozen=True, slots=True)
+class StartsWithAny:
+    texts: tuple[str, ...]
+    cased: bool = False
+
+    def test(self, values: FieldValues) -> bool:
+        texts = self.texts
+        return any(value.startswith(texts) for value in values.forms(self.cased))
+
+    def literals(self) -> frozenset[str] | None:
+        return union_of_literals(_literal_set(text) for text in self.texts)
+
+
+@dataclass(frozen=True, slots=True)
+class EndsWithAny:
+    texts: tuple[str, ...]
+    cased: bool = False
+
+    def test(self, values: FieldValues) -> bool:
+        texts = self.texts
+        return any(value.endswith(texts) for value in values.forms(self.cased))
+
+    def literals(self) -> frozenset[str] | None:
+        return union_of_literals(_literal_set(text) for text in self.texts)
+
+
+@dataclass(frozen=True, slots=True)
+class ContainsAny:
+    texts: tuple[str, ...]
+    cased: bool = False
+
+    def test(self, values: FieldValues) -> bool:
+        texts = self.texts
+        for value in values.forms(self.cased):
+            for text in texts:
+                if text in value:
+                    return True
+        return False
+
+    def literals(self) -> frozenset[str] | None:
+        return union_of_literals(_literal_set(text) for text in self.texts)
+
+
+MERGEABLE: dict[type, Any] = {
+    Equals: lambda texts, cased: EqualsAny(frozenset(texts), cased),
+    StartsWith: lambda texts, cased: StartsWithAny(tuple(texts), cased),
+    EndsWith: lambda texts, cased: EndsWithAny(tuple(texts), cased),
+    Contains: lambda texts, cased: ContainsAny(tuple(texts), cased),
+}
