@@ -33,14 +33,15 @@ def event_text(fields: Mapping[str, Any], wanted: FieldSelection | None = None) 
     append = parts.append
     for key in keys:
         value = fields[key]
-        if value is None:
-            continue
-        if isinstance(value, str):
+        kind = value.__class__
+        if kind is str:
             append(value)
-        elif isinstance(value, list):
-            parts.extend(_text(item) for item in value if item is not None)
+        elif value is None:
+            continue
+        elif kind is list:
+            parts.extend(str(item) for item in value if item is not None)
         else:
-            append(_text(value))
+            append(str(value))  # str(True).lower() == "true", as matchers see it
     return SEPARATOR.join(parts).lower()
 
 
@@ -61,12 +62,6 @@ class FieldSelection:
                 self._shapes.clear()
             keys = self._shapes[shape] = tuple(key for key in shape if self._test(key))
         return keys
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else str(value)
 
 
 class LiteralScanner:

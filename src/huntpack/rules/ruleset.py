@@ -21,6 +21,8 @@ from huntpack.rules.routing import RoutingTable
 # A bucket that has served this many events gets a scanner of its own (fewer literals, fewer
 # callbacks per event); compiling one takes tens of milliseconds.
 HOT_BUCKET_EVENTS = 2000
+# With this few literal-keyed rules a scan costs more than evaluating them all.
+SCAN_THRESHOLD = 6
 
 
 @dataclass(slots=True, eq=False)
@@ -57,6 +59,7 @@ class _Bucket:
     always: list[CompiledRule]
     keyed: frozenset[int]
     wanted: FieldSelection | None  # fields the keyed rules read (None: all of them)
+    unscanned: list[CompiledRule] | None = None  # few rules: evaluate them all, no scan
     seen: int = 0
     scanner: LiteralScanner | None = None  # the bucket's own scanner, once it is hot
     owners: list[list[int]] = field(default_factory=list)
@@ -130,8 +133,8 @@ class RuleSet:
         )
 
     def _candidates(self, bucket: _Bucket, event: Event) -> list[CompiledRule]:
-        if not bucket.keyed:
-            return bucket.always
+        if bucket.unscanned is not None:
+            return bucket.unscanned
         text = event_text(event.fields, bucket.wanted)
         if bucket.scanner is not None:
             owners = bucket.owners
@@ -176,6 +179,8 @@ class RuleSet:
             keyed = frozenset(rule.position for rule in keyed_rules)
             wanted = _field_test(keyed_rules, identity.renames)
             bucket = _Bucket(dict(identity.renames), always, keyed, wanted)
+            if len(keyed) <= SCAN_THRESHOLD and wanted is not None:  # no keyword rules
+                bucket.unscanned = sorted(always + keyed_rules, key=_position)
             self._by_identity[(identity, pinned)] = bucket
         return bucket
 
