@@ -20,6 +20,7 @@ Run ``python bench/hunt_bench.py --help`` for the options; see bench/README.md.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import multiprocessing
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import huntpack
 from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.runner import prepare, run_hunt
 from huntpack.model import Event, Finding
@@ -179,6 +181,14 @@ def peak_rss_mib() -> dict[str, float]:
     return {"rss_parent_mib": own * unit / 2**20, "rss_workers_mib": children * unit / 2**20}
 
 
+def code_fingerprint() -> str:
+    """A short hash of huntpack's sources as imported, to spot code changing between runs."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(huntpack.__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def measure_parse(evidence: Sequence[Path], workers: int) -> Measurement:
     items, _ = discover(list(evidence))
     started = time.perf_counter()
@@ -220,6 +230,7 @@ def measure_here(args: argparse.Namespace) -> None:
     else:
         rules = [args.sigma / folder for folder in SIGMA_FOLDERS]
         outcome = measure_hunt(evidence, rules, args.jobs, args.keep)
+    outcome["code"] = code_fingerprint()
     print(json.dumps(outcome))
 
 
@@ -306,6 +317,15 @@ def report_memory(results: list[tuple[int, dict[str, list[Measurement]]]]) -> No
               f"{median(parse, 'rss_workers_mib'):>13,.0f}")
 
 
+def report_code(results: list[tuple[int, dict[str, list[Measurement]]]]) -> None:
+    codes = {run["code"] for _, runs in results for kind in runs.values() for run in kind}
+    if len(codes) == 1:
+        print(f"\n  huntpack sources unchanged during the benchmark (sha256 {codes.pop()})")
+    else:
+        print(f"\n  WARNING: huntpack sources changed between runs ({', '.join(sorted(codes))}); "
+              "figures compare different code")
+
+
 def report_header(args: argparse.Namespace, corpus: Corpus) -> None:
     print("huntpack hunt benchmark")
     print(NOTE)
@@ -341,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.append((target, runs))
     if args.compare_sizes:
         report_memory(results)
+    report_code(results)
     print(f"\n  load average at end {os.getloadavg()[0]:.2f}")
     print(NOTE)
     return 0

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from huntpack.hunt.coverage import TechniqueCoverage, assess_coverage
 from huntpack.hunt.plan import HuntPlan
@@ -53,6 +54,15 @@ class FileOutcome:
     filtered_out: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
     logsources: set[LogSource] = field(default_factory=set)
+    # per-event bookkeeping by object identity (readers share LogSource objects); folded into
+    # ``kinds`` and ``logsources`` when the file is done, before the outcome leaves the worker
+    seen_logsources: dict[int, list[Any]] = field(default_factory=dict)
+
+    def fold_logsources(self) -> None:
+        for logsource, count in self.seen_logsources.values():
+            self.kinds[event_kind_of(logsource)] += count
+            self.logsources.add(logsource)
+        self.seen_logsources.clear()
 
 
 @dataclass(slots=True)
@@ -148,14 +158,18 @@ def hunt_file(item: EvidenceItem) -> FileOutcome:
             outcome.record.unreadable += 1
             continue
         _hunt_event(entry, state, outcome)
+    outcome.fold_logsources()
     return outcome
 
 
 def _hunt_event(event: Event, state: _WorkerState, outcome: FileOutcome) -> None:
     plan = state.plan
     outcome.record.events += 1
-    outcome.kinds[event_kind(event)] += 1
-    outcome.logsources.add(event.logsource)
+    seen = outcome.seen_logsources.get(id(event.logsource))
+    if seen is None:
+        outcome.seen_logsources[id(event.logsource)] = [event.logsource, 1]
+    else:
+        seen[1] += 1
     if not _in_time_range(event, plan):
         outcome.filtered_out += 1
         return
@@ -171,7 +185,10 @@ def _hunt_event(event: Event, state: _WorkerState, outcome: FileOutcome) -> None
 
 def event_kind(event: Event) -> str:
     """A coarse identity of the event for the input inventory and visibility."""
-    source = event.logsource
+    return event_kind_of(event.logsource)
+
+
+def event_kind_of(source: LogSource) -> str:
     if source.channel is not None or source.event_id is not None:
         return f"{source.product or 'unknown'}:{source.channel or '-'}:{source.event_id or '-'}"
     parts = [source.product, source.category, source.service]

@@ -78,6 +78,7 @@ class RuleSet:
     _by_identity: dict[Any, _Bucket] = field(default_factory=dict, repr=False)
     _scanner: LiteralScanner | None = field(default=None, repr=False)
     _owners: list[list[int]] = field(default_factory=list, repr=False)
+    _renames: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict, repr=False)
 
     def prepare(self) -> None:
         """Build the literal scanner (once, before worker processes fork)."""
@@ -111,9 +112,13 @@ class RuleSet:
         ]
 
     def explain(self, rule: CompiledRule, event: Event) -> tuple[MatchedField, ...]:
-        identity = self.routing.identify(event)
+        """The field/value pairs that made ``rule`` match ``event`` (why it fired)."""
+        key = self.routing.route_key(event)
+        renames = self._renames.get(key)
+        if renames is None:
+            renames = self._renames[key] = dict(self.routing.identify(event).renames)
         out: list[MatchedField] = []
-        rule.predicate.explain(EventContext(event.fields, dict(identity.renames)), out)
+        rule.predicate.explain(EventContext(event.fields, renames), out)
         return tuple(out)
 
     def finding(self, rule: CompiledRule, event: Event) -> Finding:
