@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from huntpack.cli.main import EXIT_CLEAN, EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_USAGE
-from huntpack.cli.packs import campaign_rule_paths
+from huntpack.cli.packs import campaign_analyzer_settings, campaign_rule_paths
 from huntpack.errors import UsageError
 from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.result import HuntResult
@@ -85,6 +85,7 @@ def build_plan(args: argparse.Namespace) -> HuntPlan:
         placeholders=parse_placeholders(args.placeholder),
         min_level=Severity.parse(args.min_level), since=args.since, until=args.until,
         jobs=args.jobs, routing=args.routing, campaign=args.campaign,
+        analyzer_settings=campaign_analyzer_settings(args.campaign),
     )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from huntpack.errors import UsageError
+from huntpack.intel.library import load_builtin_pack
 
 
 def campaign_rule_paths(name: str | None) -> list[Path]:
@@ -19,3 +21,11 @@ def campaign_rule_paths(name: str | None) -> list[Path]:
         raise UsageError(f"unknown campaign {name!r}", hint=f"known: {', '.join(known) or 'none'}")
     sigma = folder / "sigma"
     return [sigma] if sigma.is_dir() else []
+
+
+def campaign_analyzer_settings(name: str | None) -> dict[str, dict[str, Any]]:
+    """The pack's settings for each analyzer ('none' or no pack: defaults)."""
+    if not name or name.lower() == "none":
+        return {}
+    pack = load_builtin_pack(name)
+    return {key: dict(value) for key, value in pack.analyzer_settings.items()}

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from huntpack.model import Severity
 
@@ -25,6 +26,8 @@ class HuntPlan:
     campaign: str | None = None
     max_findings_kept: int = 100_000
     oracle: bool = False  # evaluate with the naive oracle instead of the fast path
+    analyzers: tuple[str, ...] | None = None  # None: every registered analyzer; (): none
+    analyzer_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def workers(self) -> int:

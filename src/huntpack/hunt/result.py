@@ -48,6 +48,8 @@ class HuntResult:
     findings_per_rule: Counter[str] = field(default_factory=Counter)
     event_kinds: Counter[str] = field(default_factory=Counter)
     coverage: list[TechniqueCoverage] = field(default_factory=list)
+    analyzers_run: list[str] = field(default_factory=list)
+    analyzer_failures: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_findings(self) -> bool:

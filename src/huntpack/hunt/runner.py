@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from huntpack.analyzers.base import Analyzer
+from huntpack.analyzers.registry import AnalyzerSet, build_analyzers
 from huntpack.hunt.coverage import TechniqueCoverage, assess_coverage
 from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.result import HuntResult, InputRecord
@@ -54,6 +56,7 @@ class FileOutcome:
     filtered_out: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
     logsources: set[LogSource] = field(default_factory=set)
+    observations: dict[str, list[Any]] = field(default_factory=dict)
     # per-event bookkeeping by object identity (readers share LogSource objects); folded into
     # ``kinds`` and ``logsources`` when the file is done, before the outcome leaves the worker
     seen_logsources: dict[int, list[Any]] = field(default_factory=dict)
@@ -70,6 +73,14 @@ class _WorkerState:
     ruleset: RuleSet
     correlations: CorrelationEngine
     plan: HuntPlan
+    analyzers: AnalyzerSet = field(default_factory=AnalyzerSet)
+    by_kind: dict[str, list[Analyzer]] = field(default_factory=dict)
+
+    def analyzers_for(self, kind: str) -> list[Analyzer]:
+        found = self.by_kind.get(kind)
+        if found is None:
+            found = self.by_kind[kind] = self.analyzers.for_kind(kind)
+        return found
 
 
 _STATE: _WorkerState | None = None  # set in the parent before forking; read-only in workers
@@ -91,22 +102,35 @@ def run_hunt(
     on_progress: ProgressCallback | None = None,
     on_finding: FindingSink | None = None,
     prepared: tuple[RuleSet, CorrelationEngine, float] | None = None,
+    analyzers: AnalyzerSet | None = None,
 ) -> HuntResult:
     """Hunt ``plan.evidence`` with ``plan.rule_paths``; see the module docstring."""
     ruleset, engine, compile_seconds = prepared or prepare(plan)
+    if analyzers is None:
+        analyzers = build_analyzers(plan.analyzer_settings, plan.analyzers)
     result = HuntResult(rule_health=ruleset.health)
+    result.analyzers_run = sorted(analyzers.names)
+    result.analyzer_failures = dict(analyzers.failures)
     result.stats.rule_compile_seconds = compile_seconds
     items, problems = discover(list(plan.evidence))
     result.problems.extend(problems)
     started = time.perf_counter()
     hits: list[RuleHit] = []
     logsources: set[LogSource] = set()
+    observations: dict[str, list[Any]] = {}
     tracker = _Tracker(items, on_progress)
-    for outcome in _outcomes(plan, ruleset, engine, items):
+    state = _WorkerState(ruleset, engine, plan, analyzers)
+    for outcome in _outcomes(state, items):
         _merge(result, outcome, plan, on_finding)
         hits.extend(outcome.hits)
         logsources |= outcome.logsources
+        for name, records in outcome.observations.items():
+            observations.setdefault(name, []).extend(records)
         tracker.advance(outcome, result)
+    for analyzer in analyzers.analyzers:
+        for finding in _conclude(analyzer, observations.get(analyzer.name, []), result):
+            if finding.level >= plan.min_level:
+                _keep(result, finding, plan, on_finding)
     for finding in engine.run(hits):
         if finding.level >= plan.min_level:
             _keep(result, finding, plan, on_finding)
@@ -125,7 +149,16 @@ def campaign_coverage(
     pack = load_builtin_pack(campaign)
     techniques = [t for finding in result.findings for t in finding.techniques]
     return assess_coverage(pack, observed_components(logsources), techniques,
-                           result.rule_health.problems)
+                           result.rule_health.problems,
+                           available_analyzers=frozenset(result.analyzers_run))
+
+
+def _conclude(analyzer: Analyzer, records: list[Any], result: HuntResult) -> list[Finding]:
+    try:
+        return analyzer.conclude(records)
+    except Exception as error:  # an analyzer bug must not lose the hunt: report it
+        result.analyzer_failures[analyzer.name] = f"conclude failed: {type(error).__name__}: {error}"
+        return []
 
 
 def finding_order(finding: Finding) -> tuple[float, str, int, int, str]:
@@ -134,11 +167,10 @@ def finding_order(finding: Finding) -> tuple[float, str, int, int, str]:
             origin.record or 0, origin.line or 0, finding.rule_id)
 
 
-def _outcomes(plan: HuntPlan, ruleset: RuleSet, engine: CorrelationEngine,
-              items: list[EvidenceItem]) -> Iterator[FileOutcome]:
+def _outcomes(state: _WorkerState, items: list[EvidenceItem]) -> Iterator[FileOutcome]:
     global _STATE
-    _STATE = _WorkerState(ruleset, engine, plan)
-    workers = min(plan.workers, len(items))
+    _STATE = state
+    workers = min(state.plan.workers, len(items))
     if workers <= 1:
         yield from (hunt_file(item) for item in items)
         return
@@ -181,6 +213,24 @@ def _hunt_event(event: Event, state: _WorkerState, outcome: FileOutcome) -> None
                                         event.fields, event.origin, event.host, event.user))
         if rule.emits and rule.level >= plan.min_level:
             outcome.findings.append(ruleset.finding(rule, event))
+    for analyzer in state.analyzers_for(event.logsource.kind):
+        _analyze(analyzer, event, state, outcome)
+
+
+def _analyze(analyzer: Analyzer, event: Event, state: _WorkerState, outcome: FileOutcome) -> None:
+    try:
+        findings = analyzer.analyze(event)
+        record = analyzer.observe(event)
+    except Exception as error:  # hostile input must not crash the hunt: count it, go on
+        outcome.problems.append(InputProblem(str(event.origin), f"analyzer {analyzer.name} "
+                                             f"failed: {type(error).__name__}: {error}",
+                                             reference="analyzer-failed"))
+        return
+    for finding in findings:
+        if finding.level >= state.plan.min_level:
+            outcome.findings.append(finding)
+    if record is not None:
+        outcome.observations.setdefault(analyzer.name, []).append(record)
 
 
 def event_kind(event: Event) -> str:

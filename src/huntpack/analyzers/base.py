@@ -1,0 +1,48 @@
+"""The analyzer seam: detections that Sigma cannot express, run beside the rules.
+
+An analyzer declares the event kinds it reads (``LogSource.kind``: "email", "file",
+"zeek.conn", "pcap.flow", "windows" ...). In the worker processes, ``analyze(event)`` returns
+findings for one event and ``observe(event)`` may return a small picklable record that the
+analyzer needs later; in the parent, after every file, ``conclude(records)`` turns the records
+of all files into findings (beacons, first-seen, volume per hour: whatever needs the whole
+picture). Analyzers never print and never touch the network unless their settings allow it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from huntpack.model import Event, Finding
+
+
+class Analyzer(Protocol):
+    """What the hunt runner needs of an analyzer."""
+
+    name: str  # the name campaign packs use ("email", "url", "file.pe", "network.c2" ...)
+    kinds: frozenset[str]  # LogSource.kind values it reads
+
+    def analyze(self, event: Event) -> list[Finding]: ...
+
+    def observe(self, event: Event) -> Any | None: ...
+
+    def conclude(self, records: Sequence[Any]) -> list[Finding]: ...
+
+
+class AnalyzerBase:
+    """Defaults for analyzers that need only some of the three steps."""
+
+    name = "analyzer"
+    kinds: frozenset[str] = frozenset()
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        self.settings: Mapping[str, Any] = settings or {}
+
+    def analyze(self, event: Event) -> list[Finding]:
+        return []
+
+    def observe(self, event: Event) -> Any | None:
+        return None
+
+    def conclude(self, records: Sequence[Any]) -> list[Finding]:
+        return []
