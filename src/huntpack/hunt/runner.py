@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,9 +176,50 @@ def _outcomes(state: _WorkerState, items: list[EvidenceItem]) -> Iterator[FileOu
     if workers <= 1:
         yield from (hunt_file(item) for item in items)
         return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        yield from pool.imap(hunt_file, items, chunksize=1)
+    yield from _parallel_outcomes(items, workers)
+
+
+def _parallel_outcomes(items: list[EvidenceItem], workers: int) -> Iterator[FileOutcome]:
+    """Files in worker processes, results in file order, a bounded number in flight.
+
+    A worker that dies (a native crash on hostile input) breaks the pool: the file being
+    awaited is re-run alone (reported as unreadable if it kills that worker too) and the
+    remaining files go to a fresh pool.
+    """
+    pending: deque[EvidenceItem] = deque(items)
+    while pending:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            in_flight: deque[tuple[EvidenceItem, Future[FileOutcome]]] = deque()
+            broken = False
+            while (pending or in_flight) and not broken:
+                while pending and len(in_flight) < workers * 2:
+                    item = pending.popleft()
+                    in_flight.append((item, pool.submit(hunt_file, item)))
+                item, future = in_flight.popleft()
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    requeue = [queued for queued, _ in in_flight]
+                    yield _isolated(item)
+                    pending.extendleft(reversed(requeue))
+
+
+def _isolated(item: EvidenceItem) -> FileOutcome:
+    """Re-run one file alone, to tell the file that kills a worker from its neighbours."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        try:
+            return pool.submit(hunt_file, item).result()
+        except BrokenProcessPool:
+            return crashed_outcome(item)
+
+
+def crashed_outcome(item: EvidenceItem) -> FileOutcome:
+    outcome = FileOutcome(InputRecord(item.path, item.format, item.size, unreadable=1))
+    outcome.problems.append(InputProblem(
+        item.path, "the worker reading this file died (a crash in a native parser?); "
+        "the file was not hunted", reference="input-crashed"))
+    return outcome
 
 
 def hunt_file(item: EvidenceItem) -> FileOutcome:
