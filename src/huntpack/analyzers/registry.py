@@ -13,7 +13,16 @@ from typing import Any
 
 from huntpack.analyzers.base import Analyzer
 
-ANALYZERS: dict[str, str] = {}
+ANALYZERS: dict[str, str] = {
+    "email": "huntpack.analyzers.email.analyzer:EmailAnalyzer",
+    "url": "huntpack.analyzers.url.analyzer:UrlAnalyzer",
+    "file.pe": "huntpack.analyzers.file.pe:PeAnalyzer",
+    "file.yara": "huntpack.analyzers.file.yara_scan:YaraAnalyzer",
+    "network.c2": "huntpack.analyzers.network.c2:C2Analyzer",
+    "network.flows": "huntpack.analyzers.network.flows:FlowsAnalyzer",
+    "network.protocol": "huntpack.analyzers.network.protocol:ProtocolAnalyzer",
+    "network.tls": "huntpack.analyzers.network.tls:TlsAnalyzer",
+}
 
 
 @dataclass(slots=True)

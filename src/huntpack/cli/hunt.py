@@ -18,14 +18,26 @@ from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.result import HuntResult
 from huntpack.hunt.runner import Progress as HuntProgress
 from huntpack.hunt.runner import run_hunt
-from huntpack.model import Finding, Severity
-from huntpack.report.findings_table import jsonl_line, render_csv
-from huntpack.report.terminal import render_summary
+from huntpack.intel.campaign import CampaignPack
+from huntpack.intel.library import load_builtin_pack
+from huntpack.model import Severity
+from huntpack.report.document import ReportDocument
+from huntpack.report.render import RENDERERS, render
+from huntpack.report.render.terminal import render_terminal
 
 DESCRIPTION = """Hunt EVIDENCE (files or folders: EVTX, JSON/JSONL, gzip, zip) with the campaign
 pack's Sigma rules (FatalRAT by default) plus any --rules folders. Every rule is compiled once;
 rules that cannot be compiled are listed with the reason at the end; unreadable parts of the
-evidence are counted with their location."""
+evidence are counted with their location.
+
+Output: a summary table on the terminal by default. With -o FILE the format follows the suffix
+unless --format says otherwise: .json writes the report document (a versioned JSON file that
+'huntpack report render' turns into any view later without hunting again), .html the HTML
+report, .jsonl/.csv the findings as rows; any other suffix gets the summary table."""
+
+SUFFIX_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".jsonl": "jsonl",
+                  ".csv": "csv"}
+FORMATS = ["table", *RENDERERS]
 
 
 def register(subparsers: Any) -> None:
@@ -44,14 +56,20 @@ def register(subparsers: Any) -> None:
                         help="drop findings below this level (default: informational)")
     parser.add_argument("--since", type=_parse_time, help="only events at/after this ISO time")
     parser.add_argument("--until", type=_parse_time, help="only events at/before this ISO time")
-    parser.add_argument("--format", choices=["table", "jsonl", "csv"], default="table",
-                        help="output format (default: table on the terminal)")
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="table (summary), json (the report document), jsonl/csv (findings),"
+                             " html, navigator (ATT&CK layer), stix (STIX 2.1 bundle) or "
+                             "terminal (summary as plain text). Default: from the -o suffix "
+                             "(.json document, .html, .jsonl, .csv), else table")
     parser.add_argument("-o", "--output", type=Path, help="write the output to this file")
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (default: CPUs)")
     parser.add_argument("--placeholder", action="append", default=[], metavar="NAME=V1,V2",
                         help="values for a Sigma %%placeholder%% used with |expand (repeatable)")
     parser.add_argument("--routing", type=Path, help="logsource routing table (huntpack or "
                                                       "THOR layout) instead of the built-in one")
+    parser.add_argument("--yara", action="append", type=Path, default=[], metavar="DIR",
+                        help="extra YARA rule folder for the file analyzers (repeatable), e.g. "
+                             "packer signatures")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
 
@@ -76,6 +94,18 @@ def parse_placeholders(items: list[str]) -> dict[str, list[str]]:
     return values
 
 
+def with_yara_folders(
+    settings: dict[str, dict[str, Any]], folders: list[Path]
+) -> dict[str, dict[str, Any]]:
+    """Hand ``--yara`` folders to both file analyzers (PE packer signatures and YARA scan)."""
+    if not folders:
+        return settings
+    for name in ("file.pe", "file.yara"):
+        section = settings.setdefault(name, {})
+        section["yara_folders"] = [*section.get("yara_folders", []), *map(str, folders)]
+    return settings
+
+
 def build_plan(args: argparse.Namespace) -> HuntPlan:
     rule_paths = list(campaign_rule_paths(args.campaign)) + list(args.rules)
     if not rule_paths:
@@ -85,8 +115,16 @@ def build_plan(args: argparse.Namespace) -> HuntPlan:
         placeholders=parse_placeholders(args.placeholder),
         min_level=Severity.parse(args.min_level), since=args.since, until=args.until,
         jobs=args.jobs, routing=args.routing, campaign=args.campaign,
-        analyzer_settings=campaign_analyzer_settings(args.campaign),
+        analyzer_settings=with_yara_folders(campaign_analyzer_settings(args.campaign), args.yara),
     )
+
+
+def output_format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    if args.output is not None:
+        return SUFFIX_FORMATS.get(args.output.suffix.lower(), "table")
+    return "table"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,12 +132,19 @@ def run(args: argparse.Namespace) -> int:
     missing = [str(path) for path in plan.evidence if not path.exists()]
     if missing:
         raise UsageError(f"evidence not found: {', '.join(missing)}")
-    console = Console(stderr=args.output is None and args.format != "table")
+    fmt = output_format(args)
+    console = Console(stderr=args.output is None and fmt != "table")
     result = _hunt_with_progress(plan, console, args)
-    _write(result, args, console)
+    document = ReportDocument.from_hunt(result, _pack(args.campaign),
+                                        generated_at=datetime.now(UTC).isoformat())
+    _write(document, fmt, args.output, console)
     return EXIT_FINDINGS if result.has_findings else EXIT_CLEAN
 
 
+def _pack(campaign: str | None) -> CampaignPack | None:
+    if not campaign or campaign.lower() == "none":
+        return None
+    return load_builtin_pack(campaign)
 def _hunt_with_progress(plan: HuntPlan, console: Console, args: argparse.Namespace) -> HuntResult:
     show = not args.no_progress and sys.stderr.isatty()
     if not show:
@@ -116,23 +161,19 @@ def _hunt_with_progress(plan: HuntPlan, console: Console, args: argparse.Namespa
         return run_hunt(plan, on_progress=update)
 
 
-def _write(result: HuntResult, args: argparse.Namespace, console: Console) -> None:
-    if args.format == "table":
-        target = Console(file=args.output.open("w", encoding="utf-8"), width=140) \
-            if args.output else console
-        render_summary(result, target)
+def _write(document: ReportDocument, fmt: str, output: Path | None, console: Console) -> None:
+    if fmt == "table":
+        if output is None:
+            render_terminal(document, console)
+            return
+        with output.open("w", encoding="utf-8") as handle:
+            render_terminal(document, Console(file=handle, width=140))
         return
-    text = _render_rows(result.findings, args.format)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
+    text = render(document, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-
-
-def _render_rows(findings: list[Finding], fmt: str) -> str:
-    if fmt == "csv":
-        return render_csv(findings)
-    return "".join(jsonl_line(finding) for finding in findings)
 
 
 __all__ = ["register", "run", "EXIT_USAGE"]

@@ -95,4 +95,6 @@ def observed_components(logsources: Iterable[LogSource]) -> frozenset[str]:
     found: set[str] = set()
     for logsource in set(logsources):
         found.update(data_components_of(logsource.channel, logsource.event_id, logsource.kind))
+        if logsource.category:  # a record that declares its Sigma category (e.g. proxy logs)
+            found.update(data_components_of_category(logsource.category))
     return frozenset(found)

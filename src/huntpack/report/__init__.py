@@ -1,4 +1,6 @@
-"""The ReportDocument (one versioned output contract) and pure renderers over it.
+"""The ReportDocument (one versioned output contract of a hunt) and the pure views over it.
 
-Never imports ``cli``.
+``document`` is the contract, ``assemble`` builds it from a ``HuntResult``, ``render`` holds the
+views (terminal, json, jsonl, csv, html, navigator, stix). May import ``hunt``, ``intel`` and
+``model``; never imports ``cli``.
 """

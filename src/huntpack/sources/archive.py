@@ -3,7 +3,9 @@
 Whatever is inside is sniffed and read with the format registry, so a zip of NDJSON (the OTRF
 Mordor datasets), a gzip of EVTX or a zip of gzips all work. Members are located as
 ``archive.zip!member``. Each decompressed stream is capped at ``MAX_MEMBER_BYTES`` (archive
-bombs); archives nest at most ``MAX_NESTING`` deep.
+bombs), and a member whose declared sizes give a compression ratio above ``MAX_RATIO`` is
+refused before it is decompressed; archives nest at most ``MAX_NESTING`` deep. Encrypted zip
+members are tried with the customary malware-exchange password ``infected`` (ZipCrypto only).
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ from huntpack.sources.content import Content, capped
 from huntpack.sources.formats import SNIFF_BYTES, read_content, sniff_format
 
 _ENCRYPTED = 0x1
+
+#: The password tried on encrypted members (the convention for sharing malware samples).
+PASSWORD = b"infected"
+
+#: Members that would expand more than this many times are refused as decompression bombs,
+#: when they also declare more than ``RATIO_FLOOR`` bytes (tiny members may compress well).
+MAX_RATIO = 250
+RATIO_FLOOR = 1024 * 1024
 _ZIP_ERRORS = (zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error, OSError)
 
 
@@ -53,8 +63,9 @@ def _read_member(
 ) -> Iterator[Event | InputProblem]:
     member = info.filename if content.member is None else f"{content.member}!{info.filename}"
     where = str(SourceRef(content.path, member=member))
-    if info.flag_bits & _ENCRYPTED:
-        yield InputProblem(where, "encrypted zip member (no password given)")
+    refusal = _refusal(archive, info)
+    if refusal is not None:
+        yield InputProblem(where, *refusal)
         return
     if info.file_size > limits.MAX_MEMBER_BYTES:
         yield InputProblem(
@@ -68,6 +79,21 @@ def _read_member(
         yield from _read_inner(inner, "zip member")
     except (zipfile.BadZipFile, NotImplementedError) as exc:
         yield InputProblem(where, f"cannot read zip member: {exc}")
+
+
+def _refusal(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, str] | None:
+    """Why a member is not opened at all (bad password, bomb-like ratio), or None."""
+    if info.flag_bits & _ENCRYPTED:
+        try:
+            archive.open(info, pwd=PASSWORD).close()
+        except (RuntimeError, *_ZIP_ERRORS) as exc:
+            return (f"encrypted zip member: the password 'infected' does not open it ({exc})",
+                    "input-unreadable")
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+        return (f"refused as a decompression bomb: {info.compress_size} bytes would expand to "
+                f"{info.file_size} ({ratio:.0f}:1, limit {MAX_RATIO}:1)", "input-too-large")
+    return None
 
 
 def _read_inner(inner: Content, what: str) -> Iterator[Event | InputProblem]:
@@ -97,7 +123,8 @@ def _open_gzip(content: Content) -> BinaryIO:
 
 
 def _open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> BinaryIO:
-    return capped(archive.open(info), where)
+    password = PASSWORD if info.flag_bits & _ENCRYPTED else None
+    return capped(archive.open(info, pwd=password), where)
 
 
 def _too_deep(location: str) -> InputProblem:

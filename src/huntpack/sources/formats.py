@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from huntpack.errors import HuntpackError
 from huntpack.model import Event, InputProblem
 from huntpack.sources.content import Content, spooled
+from huntpack.sources.executable import is_elf, is_macho, is_pe
 
 #: How many leading bytes discovery reads to sniff a format.
 SNIFF_BYTES = 4096
@@ -71,6 +72,20 @@ def is_json(head: bytes) -> bool:
     return rest[:1] in follows
 
 
+_CAPTURE_MAGICS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d",
+                   b"\x0a\x0d\x0d\x0a")
+
+
+def is_pcap(head: bytes) -> bool:
+    """Classic pcap (either byte order, micro- or nanosecond times) or pcapng."""
+    return head[:4] in _CAPTURE_MAGICS
+
+
+def is_zeek_tsv(head: bytes) -> bool:
+    """Zeek's ASCII writer starts every log with ``#separator``."""
+    return head.removeprefix(_BOM).startswith(b"#separator")
+
+
 #: Sniffed in this order; the first match wins.
 FORMATS: dict[str, Format] = {
     fmt.name: fmt
@@ -78,6 +93,18 @@ FORMATS: dict[str, Format] = {
         Format("evtx", is_evtx, "huntpack.sources.evtx_log:read_evtx", seekable=True),
         Format("gzip", is_gzip, "huntpack.sources.archive:read_gzip"),
         Format("zip", is_zip, "huntpack.sources.archive:read_zip", seekable=True),
+        Format("pcap", is_pcap, "huntpack.sources.packet_capture:read_pcap"),
+        Format("zeek", is_zeek_tsv, "huntpack.sources.zeek_log:read_zeek_tsv"),
+        Format("pe", is_pe, "huntpack.sources.executable:read_executable"),
+        Format("elf", is_elf, "huntpack.sources.executable:read_executable"),
+        Format("macho", is_macho, "huntpack.sources.executable:read_executable"),
+        # e-mail (issue 5): the sniffers live beside their reader, imported on first use
+        Format("msg", lambda head: importlib.import_module("huntpack.sources.email_reader").is_outlook_msg(head) is True,
+               "huntpack.sources.email_reader:read_msg", seekable=True),
+        Format("mbox", lambda head: importlib.import_module("huntpack.sources.email_reader").is_mbox(head) is True,
+               "huntpack.sources.email_reader:read_mbox"),
+        Format("email", lambda head: importlib.import_module("huntpack.sources.email_reader").is_email(head) is True,
+               "huntpack.sources.email_reader:read_eml"),
         Format("json", is_json, "huntpack.sources.json_log:read_json"),
     )
 }

@@ -8,7 +8,8 @@ same fields for the same data:
    see ``huntpack.sources.document``;
 3. flattened Winlogbeat/NXLog/Mordor (top-level ``EventID``, or ``Channel`` with
    ``Hostname``/``SourceName``/``Computer``): kept, plus ``Computer``/``Provider_Name``;
-4. anything else: flattened with ``.`` and kept as it is.
+4. anything else: flattened with ``.`` and kept as it is; a Zeek JSON record (``ts`` with
+   ``uid``/``id.orig_h``...) gets the Zeek ``LogSource`` of its log (``huntpack.sources.zeek_shape``).
 
 A record may declare its Sigma logsource in a top-level ``logsource`` object (test cases, data
 exported with its logsource). An event is a Windows event (``LogSource.product == "windows"``, ``kind == "windows"``) when it
@@ -25,6 +26,7 @@ from huntpack.model import Event, LogSource, SourceRef
 from huntpack.sources.document import ecs_fields, flatten_document, is_ecs
 from huntpack.sources.timestamp import event_time, parse_time
 from huntpack.sources.windows import as_event_id, flat_windows_fields, windows_fields
+from huntpack.sources.zeek_shape import is_zeek_record, zeek_log_name, zeek_logsource
 
 #: A reader's memo of the ``LogSource`` objects it made (immutable, a handful per file), so
 #: that events of one stream share them instead of building one per record.
@@ -57,6 +59,8 @@ def normalise_record(
     if event_id is not None and type(event_id) is not int:
         fields["EventID"] = as_event_id(event_id)
     source = _logsource(fields, False, logsources)
+    if is_zeek_record(record):
+        source = _zeek(record, origin, source)
     if isinstance(declared, dict):
         source = _declared(source, declared)
     return Event(fields, origin, source, event_time(fields))
@@ -100,6 +104,11 @@ def _logsource(fields: Mapping[str, Any], windows: bool, known: LogSources | Non
         if known is not None and len(known) < _MAX_REMEMBERED:
             known[key] = source
     return source
+
+
+def _zeek(record: Mapping[str, Any], origin: SourceRef, source: LogSource) -> LogSource:
+    log = zeek_log_name(record, origin.member or origin.path)
+    return zeek_logsource(log) if log is not None else source
 
 
 def _declared(source: LogSource, declared: Mapping[str, Any]) -> LogSource:
