@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def compile_one(
         predicate = _rule_predicate(rule, placeholders, notes)
     except (UnsupportedConstruct, Exception) as error:  # noqa: BLE001 - reported, never silent
         health.problems.append(RuleProblem(
-            where, _reason(error), "compile", rule_id=_rule_id(rule), title=rule.title,
+            where, _reason(error, _condition_texts(rule)), "compile", rule_id=_rule_id(rule),
+            title=rule.title,
         ))
         return None
     for warning in notes.warnings:
@@ -89,14 +91,27 @@ def _rule_predicate(
     return conditions[0] if len(conditions) == 1 else Or(tuple(conditions))
 
 
+def _condition_texts(rule: SigmaRule) -> list[str]:
+    condition = getattr(rule.detection, "condition", None) or []
+    return [str(item) for item in condition]
+
+
 def _rule_id(rule: SigmaRule | SigmaCorrelationRule) -> str:
     return str(rule.id) if rule.id else (rule.name or rule.title)
 
 
-def _reason(error: Exception) -> str:
+def _reason(error: Exception, conditions: list[str] | None = None) -> str:
     if isinstance(error, UnsupportedConstruct):
         return f"unsupported: {error}"
+    for condition in conditions or []:
+        quantifier = _QUANTIFIER.search(condition)
+        if quantifier:
+            return (f"unsupported: condition quantifier {quantifier.group(0)!r} "
+                    f"(Sigma allows '1 of', 'any of' and 'all of'); pySigma: {error}")
     return f"{type(error).__name__}: {error}"
+
+
+_QUANTIFIER = re.compile(r"\b(?:[2-9]|\d{2,}) of\b")
 
 
 def _rules_referenced_by_correlations(
