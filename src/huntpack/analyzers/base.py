@@ -5,7 +5,8 @@ An analyzer declares the event kinds it reads (``LogSource.kind``: "email", "fil
 findings for one event and ``observe(event)`` may return a small picklable record that the
 analyzer needs later; in the parent, after every file, ``conclude(records)`` turns the records
 of all files into findings (beacons, first-seen, volume per hour: whatever needs the whole
-picture). Analyzers never print and never touch the network unless their settings allow it.
+picture). ``prepare(formats)`` runs once in the parent before the workers start, so an
+analyzer can skip work that the evidence makes pointless. Analyzers never print and never touch the network unless their settings allow it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Analyzer(Protocol):
     name: str  # the name campaign packs use ("email", "url", "file.pe", "network.c2" ...)
     kinds: frozenset[str]  # LogSource.kind values it reads
 
+    def prepare(self, evidence_formats: frozenset[str]) -> None: ...
+
     def analyze(self, event: Event) -> list[Finding]: ...
 
     def observe(self, event: Event) -> Any | None: ...
@@ -37,6 +40,9 @@ class AnalyzerBase:
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         self.settings: Mapping[str, Any] = settings or {}
+
+    def prepare(self, evidence_formats: frozenset[str]) -> None:
+        """Called once in the parent, before workers start, with the formats of the evidence."""
 
     def analyze(self, event: Event) -> list[Finding]:
         return []

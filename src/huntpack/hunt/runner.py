@@ -116,6 +116,9 @@ def run_hunt(
     result.stats.rule_compile_seconds = compile_seconds
     items, problems = discover(list(plan.evidence))
     result.problems.extend(problems)
+    formats = frozenset(item.format for item in items)
+    for analyzer in analyzers.analyzers:
+        analyzer.prepare(formats)
     started = time.perf_counter()
     hits: list[RuleHit] = []
     logsources: set[LogSource] = set()

@@ -42,6 +42,9 @@ _FATALRAT_DECRYPT = re.compile(rb"\xb9\xab\x05\x00\x00.{1,4}\xf7\xf9.{1,8}\x80\x
 _STRONG_KEYLOG = ("keyboard hook", "raw keyboard input")
 
 
+EXECUTABLE_FORMATS = frozenset({"pe", "elf", "macho", "zip", "gzip"})  # archives may hold files
+
+
 class PeAnalyzer(AnalyzerBase):
     name = "file.pe"
     kinds = frozenset({"file", "windows", "json"})  # log events: only to link named files
@@ -56,6 +59,11 @@ class PeAnalyzer(AnalyzerBase):
                                        compiled.problems)
         self.watcher = NameWatcher()
         self._last: tuple[int, list[Finding]] = (0, [])
+
+    def prepare(self, evidence_formats: frozenset[str]) -> None:
+        """Log events only matter when they can name a file among the evidence."""
+        if not evidence_formats & EXECUTABLE_FORMATS:
+            self.kinds = frozenset({"file"})
 
     def analyze(self, event: Event) -> list[Finding]:
         if event.logsource.kind != "file":
