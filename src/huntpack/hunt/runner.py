@@ -85,6 +85,10 @@ class _WorkerState:
         return found
 
 
+# Files queued per worker: enough that workers never wait for the parent to merge a result,
+# few enough that finished outcomes waiting to be merged stay small.
+IN_FLIGHT_PER_WORKER = 16
+
 _STATE: _WorkerState | None = None  # set in the parent before forking; read-only in workers
 
 
@@ -195,7 +199,7 @@ def _parallel_outcomes(items: list[EvidenceItem], workers: int) -> Iterator[File
             in_flight: deque[tuple[EvidenceItem, Future[FileOutcome]]] = deque()
             broken = False
             while (pending or in_flight) and not broken:
-                while pending and len(in_flight) < workers * 2:
+                while pending and len(in_flight) < workers * IN_FLIGHT_PER_WORKER:
                     item = pending.popleft()
                     in_flight.append((item, pool.submit(hunt_file, item)))
                 item, future = in_flight.popleft()

@@ -20,7 +20,7 @@ from huntpack.rules.routing import RoutingTable
 
 # A bucket that has served this many events gets a scanner of its own (fewer literals, fewer
 # callbacks per event); compiling one takes tens of milliseconds.
-HOT_BUCKET_EVENTS = 2000
+HOT_BUCKET_EVENTS = 500
 # With this few literal-keyed rules a scan costs more than evaluating them all.
 SCAN_THRESHOLD = 6
 
