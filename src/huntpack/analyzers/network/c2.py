@@ -27,6 +27,7 @@ from typing import Any
 from huntpack.analyzers.base import AnalyzerBase
 from huntpack.analyzers.network.fatalrat_wire import DEFAULT_KEY, HEADER_LENGTH, decode_packet
 from huntpack.analyzers.network.flow_view import (
+    TLS_RECORD_START,
     Connection,
     Verdict,
     check_settings,
@@ -41,7 +42,6 @@ _SETTINGS = ("header_prefix_hex", "header_length", "rc4_key", "byte_decode", "de
              "reconnect_max_seconds", "entropy_threshold", "min_entropy_bytes")
 _BYTE_DECODE = "(b + 0x87) ^ 0x15"
 _NOT_OPAQUE = frozenset({"ssl", "ssh", "http", "dtls", "quic"})
-_TLS_START = (b"\x16\x03", b"\x17\x03", b"\x15\x03", b"\x14\x03")
 
 
 class C2Analyzer(AnalyzerBase):
@@ -101,7 +101,7 @@ class C2Analyzer(AnalyzerBase):
         if set((conn.service or "").split(",")) & _NOT_OPAQUE:
             return None
         for side, payload in (("orig", conn.orig_payload), ("resp", conn.resp_payload)):
-            if len(payload) < self.min_bytes or payload.startswith(_TLS_START):
+            if len(payload) < self.min_bytes or payload.startswith(TLS_RECORD_START):
                 continue
             score = normalised_entropy(payload)
             if score >= self.threshold:

@@ -13,6 +13,9 @@ from typing import Any
 
 from huntpack.model import AttackRef, Event, Finding, MatchedField, Severity
 
+# The first bytes of a TLS record: handshake, application data, alert, change cipher spec.
+TLS_RECORD_START = (b"\x16\x03", b"\x17\x03", b"\x15\x03", b"\x14\x03")
+
 #: Fields copied from the event into a finding (payloads are shown through MatchedField only).
 _SHOWN = ("ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service",
           "duration", "orig_bytes", "resp_bytes", "server_name", "ja3", "ja4", "Image",

@@ -17,6 +17,7 @@ from typing import Any
 
 from huntpack.analyzers.base import AnalyzerBase
 from huntpack.analyzers.network.flow_view import (
+    TLS_RECORD_START,
     Connection,
     Verdict,
     check_settings,
@@ -31,7 +32,6 @@ TLS_OK_PORTS = (636, 853, 989, 990, 992, 994, 3269, 5061, 5223, 5986, 6697, 8883
                 4443, 10443)
 HTTP_PORTS = (80, 8080, 8000, 8008, 8888, 3128, 591, 5985)
 
-_TLS_RECORD_START = (b"\x16\x03", b"\x17\x03", b"\x15\x03", b"\x14\x03")
 
 
 class ProtocolAnalyzer(AnalyzerBase):
@@ -56,7 +56,7 @@ class ProtocolAnalyzer(AnalyzerBase):
 
     def judge(self, conn: Connection) -> Verdict | None:
         services = set((conn.service or "").lower().split(","))
-        tls = "ssl" in services or conn.orig_payload.startswith(_TLS_RECORD_START)
+        tls = "ssl" in services or conn.orig_payload.startswith(TLS_RECORD_START)
         if conn.resp_p in self.tls_ports and not tls:
             return _not_tls(conn, services)
         if tls and conn.resp_p not in self.tls_ok:
