@@ -4,10 +4,11 @@ near-miss sessions are not."""
 from __future__ import annotations
 
 import random
+import struct
 import zlib
 from pathlib import Path
 
-from huntpack.analyzers.network.fatalrat_wire import encode_packet
+from huntpack.analyzers.network.fatalrat_wire import encode_packet, rc4
 from huntpack.model import Event, Severity
 from huntpack.sources import discover, read_events
 from huntpack.sources.capture_writer import TcpSession
@@ -52,6 +53,41 @@ def test_fatalrat_session_is_decoded(tmp_path: Path) -> None:
     assert shown["orig_first_bytes"].startswith("a9 c4 ae")
     assert "compress_flag=2" in shown["decoded_header"]
     assert shown["decoded_plaintext"].startswith("WS-TPE-014|Windows 10|4*2400MHz|")
+
+
+def documented_packet(plaintext: bytes) -> bytes:
+    """A packet built step by step from the facts (§1.7), not with the project's encoder:
+    zlib, XOR of the first third with the table, RC4 (key ``EwinhProtocolHosty``; the cipher
+    itself has a known-answer test), the 15-byte header with the default flag ``%^ ``, then
+    every byte ``(b XOR 0x15) - 0x87``."""
+    body = bytearray(zlib.compress(plaintext))
+    table = (3, 5, 8, 2, 9, 7, 4, 0, 3, 9, 2, 9, 1, 5)
+    for i in range(len(body) // 3):
+        body[i] ^= table[i % len(table)]
+    body = bytearray(rc4(b"EwinhProtocolHosty", bytes(body)))
+    clear = b"%^ " + struct.pack("<III", 15 + len(body), len(plaintext), 2) + body
+    return bytes(((b ^ 0x15) - 0x87) & 0xFF for b in clear)
+
+
+def test_session_in_the_documented_encoding_is_decoded(tmp_path: Path) -> None:
+    login = b"WS-TPE-014|Windows 10|li.wei|" + bytes(range(64))
+    wire = documented_packet(login)
+    assert wire[:3] == bytes.fromhex("a9c4ae")  # the published on-the-wire prefix
+    assert encode_packet(login) == wire
+    pcap = write_sessions(tmp_path / "c2doc.pcap", [_session(9001, ("c", wire))])
+    (finding,) = hunt([pcap]).findings
+    assert finding.rule_id == "network-fatalrat-c2" and finding.level == Severity.CRITICAL
+    shown = {m.field: m.value for m in finding.matched}
+    assert f"raw_length={len(login)} compress_flag=2" in shown["decoded_header"]
+    assert shown["decoded_plaintext"].startswith("WS-TPE-014|Windows 10|li.wei|")
+
+
+def test_near_miss_prefix_with_a_wrong_key_is_not_critical(tmp_path: Path) -> None:
+    """Same format, another RC4 key: the header still decodes (high), the body does not."""
+    wire = encode_packet(b"hello" * 40, key=b"another key")
+    (finding,) = hunt([write_sessions(tmp_path / "k.pcap", [_session(8081, ("c", wire))])]).findings
+    assert finding.rule_id == "network-fatalrat-c2" and finding.level == Severity.HIGH
+    assert "decoded_plaintext" not in {m.field for m in finding.matched}
 
 
 def test_fatalrat_header_alone_with_prefix_is_high(tmp_path: Path) -> None:

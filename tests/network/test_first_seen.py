@@ -68,3 +68,21 @@ def test_sysmon_beacon_is_scored_on_timing_alone(tmp_path: Path) -> None:
                for i in range(30)]
     findings = hunt([write(tmp_path / "sysmon.jsonl", records)]).findings
     assert rule_ids(findings) == ["network-beacon"]
+
+
+def sysmon22(ts: float, image: str, query: str) -> dict[str, Any]:
+    return {"EventID": 22, "Channel": "Microsoft-Windows-Sysmon/Operational",
+            "Provider_Name": "Microsoft-Windows-Sysmon", "Computer": "WS-TPE-014.corp.example",
+            "TimeCreated": f"{ts:.3f}", "Image": image, "QueryName": query,
+            "QueryStatus": "0", "QueryResults": "::ffff:198.51.100.23;"}
+
+
+def test_dns_query_for_a_new_name_is_first_seen(tmp_path: Path) -> None:
+    rng = random.Random(9)
+    records = [sysmon22(START + hour * 3600 + rng.uniform(0, 3000), CHROME, "teams.microsoft.com")
+               for hour in range(48)]
+    records.append(sysmon22(START + 1.5 * DAY, CHROME, "Update.Corp-CDN.example"))
+    records.append(sysmon22(START + 1.6 * DAY, CHROME, "teams.microsoft.com"))
+    findings = hunt([write(tmp_path / "dns.jsonl", records)]).findings
+    assert rule_ids(findings) == ["network-first-seen-destination"]
+    assert findings[0].title.endswith("with update.corp-cdn.example")

@@ -10,6 +10,7 @@ import pefile
 import pytest
 import yaml
 
+from huntpack.analyzers.file.pe import PeAnalyzer
 from huntpack.model import Event, Finding, LogSource, SourceRef
 
 from .helpers import DATA, analyze_path, analyzers
@@ -123,3 +124,16 @@ def test_mutated_headers_never_raise() -> None:
         for analyzer in analyzers():
             analyzer.analyze(event)
             analyzer.observe(event)
+
+
+def test_upx_file_with_entropy_7_31_is_packed_by_its_entropy_too(shared_data: Path) -> None:
+    """The .upx sample's packed section has entropy 7.31: just over the 7.2 threshold."""
+    name = "079a472d22290a94ebb212aa8015cdc8dd28a968c6b4d3b88acdd58ce2d3b885.upx"
+    findings, _, _ = analyze_path(shared_data / "pe" / "yara-tests" / name)
+    packed = _packed(findings)
+    assert packed is not None
+    assert _matched(packed)["high-entropy section"] == ["UPX1: entropy 7.31 > 7.2"]
+    stricter = PeAnalyzer({"entropy_threshold": 7.4})
+    (event,) = analyze_path(shared_data / "pe" / "yara-tests" / name)[2]
+    packed = _packed(stricter.analyze(event))
+    assert packed is not None and "high-entropy section" not in _matched(packed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,22 @@ def test_clean_file_has_no_yara_findings() -> None:
     analyzer = YaraAnalyzer({})
     (event,) = _events(DATA / "bin" / "clean_gui.exe")
     assert analyzer.analyze(event) == []
+
+
+def test_yara_option_of_the_hunt_command(tmp_path: Path) -> None:
+    """``huntpack hunt --yara DIR``: the folder's rules run over the evidence files."""
+    from huntpack.cli.main import main
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yar").write_text(RULE, encoding="utf-8")
+    out = tmp_path / "report.json"
+    args = ["hunt", str(DATA / "bin" / "keylog_hook.exe"), "-o", str(out), "--no-progress",
+            "--jobs", "1"]
+    main(args)
+    before = json.loads(out.read_text(encoding="utf-8"))["findings"]
+    assert "file.yara.Test_Hook_Import" not in {f["rule_id"] for f in before}
+    main([*args, "--yara", str(rules)])
+    after = json.loads(out.read_text(encoding="utf-8"))["findings"]
+    (hit,) = [f for f in after if f["rule_id"] == "file.yara.Test_Hook_Import"]
+    assert hit["techniques"] == ["T1056.001"] and hit["origin"].endswith("keylog_hook.exe")
