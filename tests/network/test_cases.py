@@ -46,3 +46,19 @@ def test_case(case: dict[str, Any], form: str, tmp_path: Path) -> None:
     result = hunt([path], case.get("settings"))
     assert result.stats.events == len(records)
     assert rule_ids(result.findings) == case["expect"]
+
+
+def test_self_signed_certificate_in_x509_log(tmp_path: Path) -> None:
+    """Zeek's x509.log (JSON): subject equal to issuer is self-signed; a CA-signed one is not."""
+    certs = [{"ts": 1741226885.0, "id": "FhXk1", "certificate.version": 3,
+              "certificate.subject": "CN=update.corp-cdn.example",
+              "certificate.issuer": "CN=update.corp-cdn.example"},
+             {"ts": 1741226886.0, "id": "FhXk2", "certificate.version": 3,
+              "certificate.subject": "CN=teams.corp-cdn.example",
+              "certificate.issuer": "CN=Example CA"}]
+    result = hunt([write_zeek_json(tmp_path / "x509.json", certs)])
+    assert result.stats.events == 2
+    (finding,) = result.findings
+    assert finding.rule_id == "network-tls-self-signed"
+    assert [(m.field, m.value) for m in finding.matched] == [
+        ("subject", "CN=update.corp-cdn.example")]

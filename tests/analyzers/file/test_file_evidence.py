@@ -9,6 +9,8 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from huntpack.analyzers.file.named_files import base_name
 from huntpack.analyzers.registry import build_analyzers
 from huntpack.cli.main import main
@@ -16,6 +18,7 @@ from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.runner import run_hunt
 from huntpack.model import Event, SourceRef
 from huntpack.sources import content as content_module
+from huntpack.sources import executable as executable_module
 from huntpack.sources.executable import is_elf, is_pe
 
 from .helpers import DATA, analyze_path, analyzers, encrypted_zip
@@ -39,7 +42,17 @@ def test_file_event_has_hashes_and_no_bytes_for_files_on_disk() -> None:
     assert event.logsource.kind == "file" and "payload" not in event.fields
     assert event.fields["sha256"] == hashlib.sha256(HOOK).hexdigest()
     assert event.fields["md5"] == hashlib.md5(HOOK).hexdigest()
+    assert event.fields["sha1"] == hashlib.sha1(HOOK).hexdigest()
     assert (event.fields["size"], event.fields["type"]) == (len(HOOK), "pe")
+
+
+def test_file_over_the_size_limit_is_hashed_and_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(executable_module, "MAX_PAYLOAD_BYTES", 4096)
+    path = DATA / "bin" / "keylog_hook.exe"
+    findings, problems, (event,) = analyze_path(path)
+    assert event.fields["sha256"] == hashlib.sha256(HOOK).hexdigest()
+    (problem,) = problems
+    assert problem.location == str(path) and "larger than 4096 and not analysed" in problem.reason
 
 
 def test_member_of_a_zip_is_analysed_from_its_bytes(tmp_path: Path) -> None:
