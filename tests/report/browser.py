@@ -2,11 +2,14 @@
 
 ``chromium_path()`` skips the test with the reason when Chromium is absent, and fails in CI
 (``CI=true``), where ``.ci/run`` installs it. ``Canary`` is a local HTTP server that records
-every request: a report that makes none leaves it empty.
+every request: a report that makes none leaves it empty. ``page_requests`` reads Chromium's net
+log for every request the page itself started, to any host (Chromium's own background traffic,
+which has no ``file://`` network isolation key, is left out).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -53,6 +56,25 @@ def screenshot(page: Path, profile: Path, target: Path, size: str = "1280,1600")
     _run([f"--window-size={size}", f"--screenshot={target}", page.as_uri()], profile)
     assert target.is_file() and target.stat().st_size > 1000, "no screenshot written"
     return target
+
+
+def page_requests(net_log: Path) -> list[str]:
+    """URLs of the non-``file:`` requests a ``file://`` page started (from ``--log-net-log``)."""
+    text = net_log.read_text(encoding="utf-8", errors="replace").rstrip()
+    try:
+        log = json.loads(text)
+    except json.JSONDecodeError:  # Chromium may exit before closing the events list
+        log = json.loads(text.rstrip(",") + "]}")
+    start = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    urls: list[str] = []
+    for event in log["events"]:
+        params = event.get("params") or {}
+        if event["type"] != start or "url" not in params:
+            continue
+        from_page = str(params.get("network_isolation_key", "")).startswith("file://")
+        if from_page and not str(params["url"]).startswith("file:"):
+            urls.append(str(params["url"]))
+    return urls
 
 
 @dataclass

@@ -23,7 +23,7 @@ from huntpack.report.document import ReportDocument
 from huntpack.report.render import render
 from huntpack.report.render.html import csp_hash
 
-from .browser import Canary, chromium_path, dump_dom, screenshot
+from .browser import Canary, chromium_path, dump_dom, page_requests, screenshot
 from .helpers import ARTIFACTS, REFRESH, REPO, make_finding, synthetic_document
 
 CORPUS = REPO / "tests" / "data" / "report" / "hostile_strings.yaml"
@@ -107,6 +107,7 @@ def test_hostile_evidence_runs_no_script_and_requests_nothing(tmp_path: Path) ->
         screenshot(page, tmp_path / "profile", ARTIFACTS / "hostile.png")
     assert canary.hits == [], f"the report made requests: {canary.hits}"
     assert canary.url.removeprefix("http://") not in net_log.read_text(errors="replace")
+    assert page_requests(net_log) == [], "the report started requests (any host)"
     assert re.search(r'<html[^>]*data-ready="1"', dom), "the report's own script did not run"
     body = re.search(r"<body[^>]*>", dom)
     assert body is not None and "data-pwned" not in body.group(0), "evidence script ran"
@@ -126,11 +127,15 @@ def test_control_page_shows_the_harness_sees_attacks(tmp_path: Path) -> None:
     with Canary() as canary:
         page = tmp_path / "control.html"
         page.write_text(f"<html><body><script>{MARK}</script>"
-                        f'<img src="{canary.url}/control.png"></body></html>', encoding="utf-8")
+                        f'<img src="{canary.url}/control.png">'
+                        '<img src="http://unreachable.invalid/x.png"></body></html>',
+                        encoding="utf-8")
         dom = dump_dom(page, tmp_path / "profile", tmp_path / "net.json")
     assert "<title>PWNED</title>" in dom and '<div id="pwned">' in dom
     assert canary.hits == ["/control.png"]
     assert canary.url.removeprefix("http://") in (tmp_path / "net.json").read_text(errors="replace")
+    assert set(page_requests(tmp_path / "net.json")) == {f"{canary.url}/control.png",
+                                                         "http://unreachable.invalid/x.png"}
 
 
 @pytest.mark.parametrize("name", ["fatalrat-incident.html"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from huntpack.report.document import Campaign, FindingItem
-from huntpack.report.render.text import reveal, shorten
+from huntpack.report.render.text import reveal, shorten, when
 
 MAX_HOSTS = 40
 MAX_DOTS = 5_000
@@ -38,13 +38,13 @@ def timeline_svg(findings: tuple[FindingItem, ...]) -> Markup:
             continue
         x = LEFT + (WIDTH - LEFT - 20) * ((finding.timestamp or start) - start) / span
         parts.append(f'<circle class="dot-{escape(finding.level)}" cx="{x:.1f}" '
-                     f'cy="{20 + row * ROW}" r="5"><title>{escape(finding.id)} {escape(finding.time)}'
+                     f'cy="{20 + row * ROW}" r="5"><title>{escape(finding.id)} {escape(when(finding.time))}'
                      f' {_label(finding.title, 120)}</title></circle>')
     axis = height - 12
     parts.append(f'<line class="axis" x1="{LEFT}" y1="{axis - 10}" x2="{WIDTH - 10}" '
-                 f'y2="{axis - 10}"/><text x="{LEFT}" y="{axis + 4}">{escape(timed[0].time)}</text>'
+                 f'y2="{axis - 10}"/><text x="{LEFT}" y="{axis + 4}">{escape(when(timed[0].time))} UTC</text>'
                  f'<text x="{WIDTH - 10}" y="{axis + 4}" text-anchor="end">'
-                 f'{escape(max(f.time for f in timed))}</text></svg>')
+                 f'{escape(when(max(f.time for f in timed)))} UTC</text></svg>')
     if len({f.host for f in timed}) > MAX_HOSTS:
         parts.append(f'<p class="muted">The first {MAX_HOSTS} hosts by name are shown.</p>')
     return Markup("".join(parts))

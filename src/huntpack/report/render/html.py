@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from huntpack.report.document import FindingItem, ReportDocument, TechniqueStatus
 from huntpack.report.render.charts import countries_svg, timeline_svg
-from huntpack.report.render.text import reveal, shorten
+from huntpack.report.render.text import reveal, shorten, when
 
 TACTICS = ("reconnaissance", "resource-development", "initial-access", "execution",
            "persistence", "privilege-escalation", "defense-evasion", "credential-access",
@@ -70,6 +70,7 @@ def _environment() -> Environment:
     env.filters["ev"] = reveal
     env.filters["ev1"] = lambda text: reveal(str(text), single_line=True)
     env.filters["event_json"] = _event_json
+    env.filters["when"] = when
     return env
 
 
@@ -103,6 +104,7 @@ def render_html(document: ReportDocument) -> str:
         blind=[t for t in document.techniques if t.status in ("blind", "not covered")],
         timeline_svg=timeline_svg(document.findings),
         countries_svg=countries_svg(document.campaign),
+        untimed=sum(1 for f in document.findings if f.timestamp is None),
         evidence=document.findings[:MAX_EVIDENCE],
         evidence_cut=len(document.findings) > MAX_EVIDENCE, max_links=40, max_problems=200,
         island=json_island([_island_row(f) for f in document.findings]),

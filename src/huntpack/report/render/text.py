@@ -26,3 +26,12 @@ def reveal(text: str, single_line: bool = False) -> str:
 
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "\u2026"
+
+
+def when(time: str) -> str:
+    """An ISO time as an analyst reads it: ``2025-03-06 02:05:03.774`` (UTC, milliseconds)."""
+    if not time:
+        return ""
+    shown = time.removesuffix("Z").replace("T", " ", 1)
+    head, dot, fraction = shown.partition(".")
+    return f"{head}.{fraction[:3]}" if dot else head

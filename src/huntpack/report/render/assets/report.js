@@ -7,8 +7,11 @@
   var level = document.getElementById("filter-level");
   var technique = document.getElementById("filter-technique");
   var host = document.getElementById("filter-host");
+  var sort = document.getElementById("filter-sort");
   var count = document.getElementById("filter-count");
   var LIMIT = 500;
+  var RANK = { critical: 0, high: 1, medium: 2, low: 3, informational: 4 };
+  var NONE = "\u2014";
 
   function unique(values) {
     var seen = {}, out = [];
@@ -23,9 +26,13 @@
       select.appendChild(option);
     });
   }
+  function when(time) {
+    return time ? time.replace("T", " ").replace(/(\.\d{3})\d*Z$/, "$1").replace(/Z$/, "") : "";
+  }
   function cell(row, text, className) {
     var td = document.createElement("td");
-    td.textContent = text;
+    td.textContent = text || NONE;
+    if (!text) { className = (className ? className + " " : "") + "none"; }
     if (className) { td.className = className; }
     row.appendChild(td);
     return td;
@@ -40,23 +47,37 @@
   }
   function row(f) {
     var tr = document.createElement("tr");
-    var idCell = cell(tr, "");
+    var idCell = document.createElement("td");
+    tr.appendChild(idCell);
     var link = document.createElement("a");
     link.setAttribute("href", "#f-" + f.id);
     link.textContent = f.id;
     idCell.appendChild(link);
-    cell(tr, f.time);
+    cell(tr, when(f.time), "nowrap");
     cell(tr, f.host, "evidence-text");
     cell(tr, f.user, "evidence-text");
     cell(tr, f.level, "lvl-" + f.level);
     cell(tr, f.title);
     cell(tr, f.techniques.join(", "));
-    cell(tr, f.why, "evidence-text");
+    cell(tr, f.why, "evidence-text why");
     return tr;
+  }
+  function order(list) {
+    var timed = list.filter(function (f) { return f.time; });
+    var untimed = list.filter(function (f) { return !f.time; });
+    var ordered = timed.concat(untimed);
+    if (sort.value === "level") {
+      ordered = ordered.map(function (f, i) { return [f, i]; }).sort(function (a, b) {
+        var ra = RANK.hasOwnProperty(a[0].level) ? RANK[a[0].level] : 9;
+        var rb = RANK.hasOwnProperty(b[0].level) ? RANK[b[0].level] : 9;
+        return ra - rb || a[1] - b[1];
+      }).map(function (pair) { return pair[0]; });
+    }
+    return ordered;
   }
   function render() {
     var text = query.value.trim().toLowerCase();
-    var shown = data.filter(function (f) { return matches(f, text); });
+    var shown = order(data.filter(function (f) { return matches(f, text); }));
     while (body.firstChild) { body.removeChild(body.firstChild); }
     shown.slice(0, LIMIT).forEach(function (f) { body.appendChild(row(f)); });
     count.textContent = shown.length + " of " + data.length + " findings" +
@@ -65,7 +86,7 @@
   fill(level, unique(data.map(function (f) { return f.level; })));
   fill(technique, unique([].concat.apply([], data.map(function (f) { return f.techniques; }))));
   fill(host, unique(data.map(function (f) { return f.host; })));
-  [query, level, technique, host].forEach(function (el) { el.addEventListener("input", render); });
+  [query, level, technique, host, sort].forEach(function (el) { el.addEventListener("input", render); });
   render();
   document.documentElement.setAttribute("data-ready", "1");
 }());
