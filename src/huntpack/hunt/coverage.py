@@ -4,7 +4,9 @@
 * **not covered**: no compiled rule and no available analyzer covers the technique, so a silence
   would mean nothing (rules that failed to compile and missing analyzers are listed);
 * **assessed**: something covers it and data that a working rule or analyzer for it reads was in
-  the evidence, yet nothing fired;
+  the evidence, yet nothing fired; when the hunt says which rules met an event they could have
+  matched (``rules_with_data``), a rule counts only if it did: Windows logons do not make a rule
+  on cloud sign-in logs "assessed";
 * **blind**: something covers it but none of the data its rules and analyzers read was there (the
   data that would show it is listed in ``missing_components``).
 
@@ -80,6 +82,7 @@ def assess_coverage(
     rule_failures: Iterable[str | RuleProblem],
     *,
     available_analyzers: Collection[str] = (),
+    rules_with_data: Collection[str] | None = None,
 ) -> list[TechniqueCoverage]:
     """One ``TechniqueCoverage`` per technique of the pack, in pack order.
 
@@ -87,12 +90,15 @@ def assess_coverage(
     ``finding_techniques``: the ATT&CK ids of every finding (repeat an id once per finding).
     ``rule_failures``: rule ids or file names (or ``RuleProblem``s) that did not load/compile.
     ``available_analyzers``: names of the analyzers that exist and ran.
+    ``rules_with_data``: ids of the rules that met an event they could have matched; None when
+    unknown (then a rule's data counts as seen when its logsource's data components were).
     """
     counts = Counter(t.upper() for t in finding_techniques)
     failed = _failure_keys(rule_failures)
     present = frozenset(observed)
+    fed = None if rules_with_data is None else frozenset(rules_with_data)
     return [
-        _assess(pack, technique, present, counts, failed, frozenset(available_analyzers))
+        _assess(pack, technique, present, counts, failed, frozenset(available_analyzers), fed)
         for technique in pack.techniques
     ]
 
@@ -104,6 +110,7 @@ def _assess(
     counts: Counter[str],
     failed: frozenset[str],
     analyzers: frozenset[str],
+    fed: frozenset[str] | None = None,
 ) -> TechniqueCoverage:
     required = technique.component_names
     rules = pack.rules_for(technique.id)
@@ -111,6 +118,7 @@ def _assess(
     working = tuple(r for r in rules if r.name not in broken)
     usable = tuple(a for a in technique.analyzers if a in analyzers)
     inputs = _detection_inputs(working, bool(usable), required)
+    seen = present if fed is None else _inputs_seen(working, fed, bool(usable), required, present)
     coverage = TechniqueCoverage(
         technique_id=technique.id,
         name=technique.name,
@@ -120,7 +128,7 @@ def _assess(
         present_components=tuple(c for c in required if c in present),
         missing_components=tuple(c for c in required if c not in present),
         detection_inputs=inputs,
-        inputs_present=tuple(c for c in inputs if c in present),
+        inputs_present=tuple(c for c in inputs if c in seen),
         rules=tuple(r.name for r in working),
         failed_rules=broken,
         analyzers=usable,
@@ -147,6 +155,19 @@ def _detection_inputs(
         known = data_components_of_logsource(rule.category, rule.service)
         inputs = _union(inputs, tuple(sorted(known)) if known is not None else required)
     return inputs
+
+
+def _inputs_seen(rules: Iterable[SigmaRuleRef], fed: frozenset[str], with_analyzer: bool,
+                 required: tuple[str, ...], present: frozenset[str]) -> frozenset[str]:
+    """Data components known to have reached a working rule or analyzer of the technique."""
+    seen = set(present & set(required)) if with_analyzer else set()
+    reached: set[str] = set()
+    for rule in rules:
+        if rule.name in fed:
+            reached.update(_detection_inputs((rule,), False, required))
+    # what a rule met is only as precise as the telemetry map: keep the components that were
+    # also observed, unless that leaves nothing of data a rule demonstrably met
+    return frozenset(seen | (reached & present or reached))
 
 
 def _union(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:

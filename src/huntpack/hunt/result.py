@@ -50,6 +50,8 @@ class HuntResult:
     coverage: list[TechniqueCoverage] = field(default_factory=list)
     analyzers_run: list[str] = field(default_factory=list)
     analyzer_failures: dict[str, str] = field(default_factory=dict)
+    # ids of the rules and correlations that met an event they could have matched (None: unknown)
+    rules_with_data: frozenset[str] | None = None
 
     @property
     def has_findings(self) -> bool:

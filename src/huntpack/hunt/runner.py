@@ -59,6 +59,7 @@ class FileOutcome:
     kinds: Counter[str] = field(default_factory=Counter)
     logsources: set[LogSource] = field(default_factory=set)
     observations: dict[str, list[Any]] = field(default_factory=dict)
+    fed_rules: list[int] = field(default_factory=list)  # rule positions that first met data here
     # per-event bookkeeping by object identity (readers share LogSource objects); folded into
     # ``kinds`` and ``logsources`` when the file is done, before the outcome leaves the worker
     seen_logsources: dict[int, list[Any]] = field(default_factory=dict)
@@ -129,8 +130,11 @@ def run_hunt(
     observations: dict[str, list[Any]] = {}
     tracker = _Tracker(items, on_progress)
     state = _WorkerState(ruleset, engine, plan, analyzers)
+    ruleset.start_hunt()
+    fed: set[int] = set()
     for outcome in _outcomes(state, items):
         _merge(result, outcome, plan, on_finding)
+        fed.update(outcome.fed_rules)
         hits.extend(outcome.hits)
         logsources |= outcome.logsources
         for name, records in outcome.observations.items():
@@ -143,12 +147,19 @@ def run_hunt(
     for finding in engine.run(hits):
         if finding.level >= plan.min_level:
             _keep(result, finding, plan, on_finding)
+    result.rules_with_data = rules_with_data(ruleset, engine, fed)
     result.stats.hunt_seconds = time.perf_counter() - started
     result.stats.workers = min(plan.workers, max(1, len(items)))
     result.findings.sort(key=finding_order)
     if plan.campaign and plan.campaign.lower() != "none":
         result.coverage = list(campaign_coverage(plan.campaign, result, logsources))
     return result
+
+
+def rules_with_data(ruleset: RuleSet, engine: CorrelationEngine, fed: set[int]) -> frozenset[str]:
+    """Ids of the rules and correlations that met at least one event they could have matched."""
+    base = [(ruleset.rules[position].id, ruleset.rules[position].name) for position in fed]
+    return frozenset({rule_id for rule_id, _ in base} | engine.fed(base))
 
 
 def campaign_coverage(
@@ -159,7 +170,8 @@ def campaign_coverage(
     techniques = [t for finding in result.findings for t in finding.techniques]
     return assess_coverage(pack, observed_components(logsources), techniques,
                            result.rule_health.problems,
-                           available_analyzers=frozenset(result.analyzers_run))
+                           available_analyzers=frozenset(result.analyzers_run),
+                           rules_with_data=result.rules_with_data)
 
 
 def _conclude(analyzer: Analyzer, records: list[Any], result: HuntResult) -> list[Finding]:
@@ -241,6 +253,7 @@ def hunt_file(item: EvidenceItem) -> FileOutcome:
             continue
         _hunt_event(entry, state, outcome)
     outcome.fold_logsources()
+    outcome.fed_rules = state.ruleset.take_fed()
     return outcome
 
 

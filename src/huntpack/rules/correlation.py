@@ -113,6 +113,20 @@ class CorrelationEngine:
         """Is this base rule referenced by any correlation that can run?"""
         return any(key in self._base_keys for key in hit_keys(rule_id, rule_name))
 
+    def fed(self, rules: Iterable[tuple[str, str | None]]) -> set[str]:
+        """Ids of the correlations that some of their rules met data for.
+
+        ``rules``: (id, name) of the base rules that met an event they admit
+        (``RuleSet.take_fed``); a chained correlation is fed when a correlation it refers to is.
+        """
+        keys = {key for rule_id, name in rules for key in hit_keys(rule_id, name)}
+        fed: set[str] = set()
+        for plan in self._plans:  # referenced correlations come first (see ``_order``)
+            if any(key in keys for slot in plan.slots for key in slot.routing_keys()):
+                fed.add(plan.id)
+                keys.update(hit_keys(plan.id, plan.rule.name))
+        return fed
+
     def run(self, hits: Iterable[RuleHit]) -> list[Finding]:
         """Correlate ``hits`` (any order); findings come back in a deterministic order."""
         self._reset_stats()

@@ -59,6 +59,8 @@ class _Bucket:
     always: list[CompiledRule]
     keyed: frozenset[int]
     wanted: FieldSelection | None  # fields the keyed rules read (None: all of them)
+    admitted: tuple[int, ...] = ()  # positions of every rule this bucket's events meet
+    hunt: int = -1  # the hunt that last sent an event here (see ``RuleSet.start_hunt``)
     unscanned: list[CompiledRule] | None = None  # few rules: evaluate them all, no scan
     seen: int = 0
     scanner: LiteralScanner | None = None  # the bucket's own scanner, once it is hot
@@ -79,6 +81,8 @@ class RuleSet:
     _scanner: LiteralScanner | None = field(default=None, repr=False)
     _owners: list[list[int]] = field(default_factory=list, repr=False)
     _renames: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict, repr=False)
+    _hunt: int = field(default=0, repr=False)
+    _fed: list[int] = field(default_factory=list, repr=False)
 
     def prepare(self) -> None:
         """Build the literal scanner (once, before worker processes fork)."""
@@ -88,12 +92,24 @@ class RuleSet:
         self._owners = owners
         self._scanner = LiteralScanner(literals, self.scanner_engine)
 
+    def start_hunt(self) -> None:
+        """Forget which rules met data: what ``take_fed`` reports starts again from nothing."""
+        self._hunt += 1
+        self._fed.clear()
+
+    def take_fed(self) -> list[int]:
+        """Positions of the rules that met an event they admit since the last call (this hunt).
+
+        A rule "meets" an event when the event's logsource routes to it and its static checks
+        (EventID, Channel, Provider) do not rule the event out: that rule could have fired, so
+        its silence means something.
+        """
+        fed, self._fed = self._fed, []
+        return fed
+
     def match(self, event: Event) -> list[CompiledRule]:
         """Rules that match ``event`` (routed and prefiltered), in rule order."""
-        key = (self.routing.route_key(event), pinned_values(event.fields))
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = self._buckets[key] = self._bucket_for(event, key[1])
+        bucket = self._bucket(event)
         candidates = self._candidates(bucket, event)
         if not candidates:
             return []
@@ -102,6 +118,7 @@ class RuleSet:
 
     def match_oracle(self, event: Event) -> list[CompiledRule]:
         """Every rule, evaluated naively: the reference the fast path must agree with."""
+        self._bucket(event)  # only to record which rules met data
         identity = self.routing.identify(event)
         ctx = EventContext(event.fields, dict(identity.renames))
         return [
@@ -136,6 +153,16 @@ class RuleSet:
             event=event.fields,
             description=rule.description,
         )
+
+    def _bucket(self, event: Event) -> _Bucket:
+        key = (self.routing.route_key(event), pinned_values(event.fields))
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = self._bucket_for(event, key[1])
+        if bucket.hunt != self._hunt:
+            bucket.hunt = self._hunt
+            self._fed.extend(bucket.admitted)
+        return bucket
 
     def _candidates(self, bucket: _Bucket, event: Event) -> list[CompiledRule]:
         if bucket.unscanned is not None:
@@ -183,7 +210,8 @@ class RuleSet:
             keyed_rules = [rule for rule in admitted if rule.literals]
             keyed = frozenset(rule.position for rule in keyed_rules)
             wanted = _field_test(keyed_rules, identity.renames)
-            bucket = _Bucket(dict(identity.renames), always, keyed, wanted)
+            bucket = _Bucket(dict(identity.renames), always, keyed, wanted,
+                             tuple(rule.position for rule in admitted))
             if len(keyed) <= SCAN_THRESHOLD and wanted is not None:  # no keyword rules
                 bucket.unscanned = sorted(always + keyed_rules, key=_position)
             self._by_identity[(identity, pinned)] = bucket
