@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from huntpack.model import Event
+from huntpack.sources.executable import MAX_PAYLOAD_BYTES
 
-#: Most bytes an analyzer reads of one file (the source hands no bigger payloads either).
-MAX_ANALYSED_BYTES = 64 * 1024 * 1024
+#: Most bytes an analyzer reads of one file: the source's payload limit, so a file the source
+#: reported as too large is never analysed behind its back.
+MAX_ANALYSED_BYTES = MAX_PAYLOAD_BYTES
 
 
 @dataclass(frozen=True, slots=True)
