@@ -120,3 +120,14 @@ def _rule_id(file_name: str, kind: str = "rule") -> str:
         if document and ("correlation" in document) == (kind == "correlation"):
             return str(document["id"])
     raise AssertionError(f"no {kind} in {file_name}")
+
+
+def test_coverage_names_the_rules_that_met_no_event(tmp_path: Path) -> None:
+    result = run_hunt(_plan(_logons(tmp_path / "security.jsonl")))
+    t1119 = next(item for item in result.coverage if item.technique_id == "T1119")
+    assert t1119.rules_without_data == (
+        "Entra ID Sign-In From A Scripting Client On An Unexpected Address Or Unmanaged Device"
+        " [azure/signinlogs]",)
+    fed = run_hunt(_plan(_signins(tmp_path / "si.jsonl")))
+    assert next(item for item in fed.coverage if item.technique_id == "T1119"
+                ).rules_without_data == ()

@@ -69,6 +69,8 @@ class TechniqueCoverage:
     failed_rules: tuple[str, ...]  # covering rules that did not load or compile
     analyzers: tuple[str, ...]  # available analyzers covering it
     missing_analyzers: tuple[str, ...]  # named by the pack but not available
+    # working rules that met no event they could have matched: "title [product/category]"
+    rules_without_data: tuple[str, ...] = ()
 
     @property
     def covered(self) -> bool:
@@ -133,6 +135,7 @@ def _assess(
         failed_rules=broken,
         analyzers=usable,
         missing_analyzers=tuple(a for a in technique.analyzers if a not in analyzers),
+        rules_without_data=() if fed is None else _rules_without_data(working, fed),
     )
     return replace(coverage, status=_status(coverage))
 
@@ -168,6 +171,16 @@ def _inputs_seen(rules: Iterable[SigmaRuleRef], fed: frozenset[str], with_analyz
     # what a rule met is only as precise as the telemetry map: keep the components that were
     # also observed, unless that leaves nothing of data a rule demonstrably met
     return frozenset(seen | (reached & present or reached))
+
+
+def _rules_without_data(rules: Iterable[SigmaRuleRef], fed: frozenset[str]) -> tuple[str, ...]:
+    """The rules that met no event they could have matched, each with the log it reads."""
+    return tuple(sorted(f"{rule.title} [{_logsource_label(rule) or 'any log'}]"
+                        for rule in rules if rule.name not in fed))
+
+
+def _logsource_label(rule: SigmaRuleRef) -> str:
+    return "/".join(part for part in (rule.product, rule.category, rule.service) if part)
 
 
 def _union(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:

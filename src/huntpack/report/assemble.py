@@ -161,6 +161,7 @@ def _technique_status(item: TechniqueCoverage, pack: CampaignPack | None,
         missing_components=item.missing_components, detection_inputs=item.detection_inputs,
         inputs_present=item.inputs_present, rules=item.rules, failed_rules=item.failed_rules,
         analyzers=item.analyzers, missing_analyzers=item.missing_analyzers, finding_ids=ids,
+        rules_without_data=item.rules_without_data,
         definition=definition,
     )
 

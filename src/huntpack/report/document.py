@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from huntpack.hunt.result import HuntResult
     from huntpack.intel.campaign import CampaignPack
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Status = Literal["detected", "assessed", "blind", "not covered"]
 
@@ -82,6 +82,7 @@ class TechniqueStatus(_Frozen):
     failed_rules: tuple[str, ...] = ()
     analyzers: tuple[str, ...] = ()
     missing_analyzers: tuple[str, ...] = ()
+    rules_without_data: tuple[str, ...] = ()  # "title [log]" of rules that met no event they read
     finding_ids: tuple[str, ...] = ()
     definition: dict[str, JsonValue] = {}  # the pack's technique entry, as the pack states it
 

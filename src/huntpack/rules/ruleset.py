@@ -136,7 +136,7 @@ class RuleSet:
             renames = self._renames[key] = dict(self.routing.identify(event).renames)
         out: list[MatchedField] = []
         rule.predicate.explain(EventContext(event.fields, renames), out)
-        return tuple(out)
+        return tuple(dict.fromkeys(out))  # several tests on one value say it once
 
     def finding(self, rule: CompiledRule, event: Event) -> Finding:
         return Finding(

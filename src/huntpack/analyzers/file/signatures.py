@@ -29,6 +29,17 @@ class RuleFile:
     rules: yara.Rules
     packer_set: bool
 
+    @property
+    def label(self) -> str:
+        """How findings name the file: ``pack fatalrat: yara/x.yar`` for built-in packs."""
+        path = Path(self.path)
+        try:
+            inside = path.relative_to(BUILTIN_DIR)
+        except ValueError:
+            return self.path
+        pack, _, rest = inside.as_posix().partition("/")
+        return f"pack {pack}: {rest}"
+
 
 @dataclass(frozen=True, slots=True)
 class RuleHit:

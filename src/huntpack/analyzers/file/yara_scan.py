@@ -54,7 +54,7 @@ class YaraAnalyzer(AnalyzerBase):
         meta = hit.meta
         techniques = _TECHNIQUE.findall(str(meta.get("attack", "")))
         title = str(meta.get("description") or hit.rule)
-        signs = [("YARA rule", f"{hit.rule} ({hit.file.path})")]
+        signs = [("YARA rule", f"{hit.rule} ({hit.file.label})")]
         signs += [("YARA string", identifier) for identifier in dict.fromkeys(hit.strings)]
         return file_finding(
             self.name, event, hit.rule, title, _level(meta), techniques, signs,

@@ -60,6 +60,8 @@ def _comment(item: TechniqueStatus) -> str:
         return "Data seen: " + ", ".join(item.inputs_present) + "."
     missing = ", ".join(item.missing_components) or "-"
     note = f"Data that would show it: {missing}."
+    if item.rules_without_data:
+        note += " Rules that met no event: " + ", ".join(item.rules_without_data) + "."
     if item.failed_rules:
         note += f" Rules not usable: {len(item.failed_rules)}."
     if item.missing_analyzers:

@@ -73,6 +73,9 @@ def technique_table(document: ReportDocument) -> Table:
     for item in document.techniques:
         missing = ", ".join(item.missing_components) \
             if item.status in ("blind", "not covered") else ""
+        if item.status == "blind" and item.rules_without_data:
+            missing = "; ".join(filter(None, [missing, "rules that met no event: "
+                                              + ", ".join(item.rules_without_data)]))
         if item.missing_analyzers:
             missing = "; ".join(filter(None, [missing, "analyzers not available: "
                                               + ", ".join(item.missing_analyzers)]))
