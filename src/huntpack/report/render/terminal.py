@@ -50,9 +50,12 @@ def overview(document: ReportDocument) -> Panel:
     stats, timing = document.statistics, document.timing
     title = f"huntpack hunt: {escape(document.campaign.name)}" if document.campaign.id \
         else "huntpack hunt"
+    skipped = sum(1 for problem in document.inputs.problems
+                  if problem.reference in FILE_NOT_HUNTED)
     lines = [
         f"evidence files: {len(document.inputs.files)}   events: {stats.events:,}   "
-        f"unreadable parts: {stats.unreadable:,}",
+        f"unreadable parts: {stats.unreadable:,}"
+        + (f"   files not hunted: {skipped:,}" if skipped else ""),
         f"findings: {stats.findings:,} on {stats.hosts} hosts   rules compiled: "
         f"{stats.rules_compiled:,}/{stats.rules_loaded:,}   time: {timing.hunt_seconds:.1f}s "
         f"({timing.events_per_second:,.0f} events/s, {timing.workers} workers)",
@@ -133,9 +136,18 @@ def rule_health_table(health: RuleHealthReport, top: int = 10) -> Table | str:
     return table
 
 
+#: Problems that concern a whole file that was not read as evidence (not a part lost inside one).
+FILE_NOT_HUNTED = frozenset({"input-unrecognised", "input-empty", "input-unreadable"})
+
+
 def input_problems_table(document: ReportDocument, top: int) -> Table:
     problems = document.inputs.problems
-    table = Table(title=f"Unreadable parts of the evidence ({len(problems)})")
+    skipped = sum(1 for problem in problems if problem.reference in FILE_NOT_HUNTED)
+    title = "Evidence not read"
+    lost = len(problems) - skipped
+    counts = [f"{skipped} {'file' if skipped == 1 else 'files'} not hunted" if skipped else "",
+              f"{lost} unreadable {'part' if lost == 1 else 'parts'}" if lost else ""]
+    table = Table(title=f"{title} ({', '.join(filter(None, counts))})")
     table.add_column("where", overflow="fold")
     table.add_column("reason", overflow="fold")
     for problem in problems[:top]:
