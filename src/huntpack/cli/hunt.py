@@ -70,6 +70,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--yara", action="append", type=Path, default=[], metavar="DIR",
                         help="extra YARA rule folder for the file analyzers (repeatable), e.g. "
                              "packer signatures")
+    parser.add_argument("--resolve", action="store_true",
+                        help="follow links through URL shorteners to their target (uses the "
+                             "network and tells the shortener someone looked; off by default: "
+                             "nothing else in huntpack touches the network)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
 
@@ -115,8 +119,17 @@ def build_plan(args: argparse.Namespace) -> HuntPlan:
         placeholders=parse_placeholders(args.placeholder),
         min_level=Severity.parse(args.min_level), since=args.since, until=args.until,
         jobs=args.jobs, routing=args.routing, campaign=args.campaign,
-        analyzer_settings=with_yara_folders(campaign_analyzer_settings(args.campaign), args.yara),
+        analyzer_settings=with_resolve(
+            with_yara_folders(campaign_analyzer_settings(args.campaign), args.yara),
+            args.resolve),
     )
+
+
+def with_resolve(settings: dict[str, dict[str, Any]], resolve: bool) -> dict[str, dict[str, Any]]:
+    """``--resolve``: the url analyzer may follow short links over the network."""
+    if resolve:
+        settings.setdefault("url", {})["resolve"] = True
+    return settings
 
 
 def output_format(args: argparse.Namespace) -> str:

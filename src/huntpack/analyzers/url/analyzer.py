@@ -8,8 +8,9 @@ or without a declared ``logsource``) and Sysmon 22 DNS queries. Settings (pack o
 - ``max_edit_distance``: typosquat threshold for long brand names (default 2);
 - ``never_alone_hosts``: legitimate hosts abused by the campaign: never a finding by themselves;
 - ``shorteners``: more link-shortener hosts beside the bundled list;
-- ``resolve``: following short links needs the network, which this analyzer never uses; only
-  ``false`` is accepted.
+- ``resolve``: follow links through known shorteners to their target (``huntpack hunt
+  --resolve``). Off by default: it is the only part of huntpack that uses the network, and it
+  tells the shortener that someone looked. The target is then judged like any other link.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from huntpack.analyzers.base import AnalyzerBase
 from huntpack.analyzers.evidence_finding import event_finding
+from huntpack.analyzers.url.expand import Expansion, LinkExpander
 from huntpack.analyzers.url.links import Link, host_shown, html_links, text_links
 from huntpack.analyzers.url.lookalike import (
     DEFAULT_BRANDS,
@@ -28,9 +30,16 @@ from huntpack.analyzers.url.lookalike import (
     protected_entries,
     registrable,
 )
-from huntpack.analyzers.url.obfuscation import Sign, parse_url, url_signs, wrapped_hosts
+from huntpack.analyzers.url.obfuscation import (
+    Sign,
+    parse_url,
+    shorteners,
+    url_signs,
+    wrapped_hosts,
+)
 from huntpack.model import Event, Finding, MatchedField, Severity
 
+EXPANDED = "expanded link"  # where a link came from when it is a short link's target
 URL_FIELDS = ("c-uri", "url", "url.full", "URL", "cs-uri", "request.url", "uri")
 HOST_FIELDS = ("cs-host", "r-dns", "url.domain", "QueryName", "dns.question.name", "query",
                "destination.domain", "host")
@@ -67,14 +76,16 @@ class UrlAnalyzer(AnalyzerBase):
         unknown = set(self.settings) - _KNOWN
         if unknown:
             raise ValueError(f"unknown url settings: {', '.join(sorted(unknown))}")
-        if self.settings.get("resolve"):
-            raise ValueError("resolve: following links needs the network; not supported")
+        self.shorteners = frozenset(h.lower() for h in self.settings.get("shorteners", ()))
+        self.expander = LinkExpander(self._is_shortener) if self.settings.get("resolve") else None
         brands = [*self.settings.get("brands", DEFAULT_BRANDS),
                   *self.settings.get("protected_domains", ())]
         self.protected: tuple[Protected, ...] = protected_entries(brands)
         self.max_distance = int(self.settings.get("max_edit_distance", 2))
         self.quiet = frozenset(h.lower() for h in self.settings.get("never_alone_hosts", ()))
-        self.shorteners = frozenset(h.lower() for h in self.settings.get("shorteners", ()))
+
+    def _is_shortener(self, host: str) -> bool:
+        return host in self.shorteners or host in shorteners()
 
     def analyze(self, event: Event) -> list[Finding]:
         findings: dict[tuple[str, str], Finding] = {}
@@ -113,6 +124,26 @@ class UrlAnalyzer(AnalyzerBase):
             yield self._mismatch(event, link, shown, host)
         for name in {host, *wrapped_hosts(signs)} - {""}:
             yield from self._host(event, name, where)
+        if self.expander is not None and where != EXPANDED \
+                and any(sign.kind == "shortener" for sign in signs):
+            yield from self._expanded(event, link.href, self.expander.expand(link.href))
+
+    def _expanded(self, event: Event, url: str, expansion: Expansion
+                  ) -> Iterator[tuple[str, str, Finding]]:
+        """What a short link led to, then that target judged as a link of its own."""
+        matched = [MatchedField("short link", url[:500])]
+        matched += [MatchedField("redirect", hop[:500]) for hop in expansion.chain[1:]]
+        if expansion.error:
+            matched.append(MatchedField("stopped", expansion.error))
+        explanation = (f"the short link leads to {expansion.final[:300]}" if expansion.moved
+                       else "the shortener gave no redirect")
+        if expansion.error:
+            explanation += f" ({expansion.error})"
+        yield "url.shortener-expanded", url, event_finding(
+            event, self.name, "url.shortener-expanded", "short link expanded", Severity.LOW,
+            matched, explanation)
+        if expansion.moved:
+            yield from self._link(event, Link(expansion.final), EXPANDED)
 
     def _host(self, event: Event, host: str, where: str) -> Iterator[tuple[str, str, Finding]]:
         if host in self.quiet:
