@@ -24,6 +24,14 @@ def test_campaign_layer_fields(pack: CampaignPack) -> None:
     assert ids == {t.id for t in pack.techniques}
 
 
+def test_sub_techniques_are_shown_when_the_layer_opens(pack: CampaignPack) -> None:
+    """Navigator folds sub-techniques under their parent unless the layout expands them; most of
+    the campaign's techniques are sub-techniques (T1566.002, T1497.001, ...)."""
+    for layer in (campaign_layer(pack), status_layer(pack, {"T1566.002": "detected"})):
+        assert layer["layout"]["expandedSubtechniques"] == "annotated"
+    assert any("." in t["techniqueID"] for t in campaign_layer(pack)["techniques"])
+
+
 def test_one_entry_per_tactic(pack: CampaignPack) -> None:
     entries = [t for t in campaign_layer(pack)["techniques"] if t["techniqueID"] == "T1497.001"]
     assert sorted(e["tactic"] for e in entries) == ["defense-evasion", "discovery"]

@@ -95,7 +95,9 @@ def _layer(
             ]
         },
         "sorting": 3,
-        "layout": {"layout": "side", "showID": True, "showName": True, "aggregateFunction": "max"},
+        # sub-techniques are hidden under their parent unless expanded: show the annotated ones
+        "layout": {"layout": "side", "showID": True, "showName": True, "aggregateFunction": "max",
+                   "expandedSubtechniques": "annotated"},
         "hideDisabled": False,
         "techniques": techniques,
         "gradient": gradient,
