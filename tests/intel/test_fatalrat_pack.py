@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from huntpack.intel import CampaignPack, load_builtin_pack
 from huntpack.intel.attack import check_techniques, load_attack_catalog
@@ -67,6 +68,26 @@ SEED_ANALYTICS = {
     ("T1056", "File Modification"),
     ("T1119", "User Account Authentication"),
 }
+# what each example analytic of the page looks for, as the values its pack rules must test
+# (event ids, access masks, tool and path names, the allowlist placeholders); compared with the
+# leaf values of the linked rules' detection sections, case-insensitively
+SEED_ANALYTIC_VALUES: dict[tuple[str, str], set[str]] = {
+    ("T1569", "Command Execution"): {"\\sc.exe", "/systemctl", "/launchctl"},
+    ("T1569", "File Modification"): {
+        "/etc/systemd/system/", "/etc/init.d/", "/Library/LaunchDaemons/",
+        "\\Windows\\System32\\services.exe",
+    },
+    ("T1569", "Process Creation"): {"\\services.exe", "/systemd", "/launchd"},
+    ("T1569", "Service Creation"): {"%known_admins%", "%known_services%"},
+    ("T1569", "Windows Registry Key Modification"): {
+        "HKLM\\SYSTEM\\CurrentControlSet\\Services\\", "%known_admins%",
+    },
+    ("T1056", "Driver Load"): {
+        "7045", "keylog", "input", "capture", "sniff", "monitor", "keyboard", "logger", "driver",
+    },
+    ("T1056", "File Modification"): {"4663", "File", "0x2", "0x4", "0x20", "0x80", "0x100"},
+    ("T1119", "User Account Authentication"): {"WindowsPowerShell", "Python/", "%expected_ips%"},
+}  # fmt: skip
 SEED_COUNTRIES = {
     "CN": 728, "HK": 376, "ID": 895, "JP": 846, "MM": 321,
     "MY": 127, "PH": 675, "SG": 255, "TH": 312, "TW": 329,
@@ -142,6 +163,30 @@ def test_example_analytics_of_the_page(pack: CampaignPack) -> None:
         (t.id, a.data_component) for t in pack.techniques for a in t.analytics if a.origin == "seed"
     }
     assert found == SEED_ANALYTICS
+
+
+def _detection_values(node: object) -> set[str]:
+    if isinstance(node, dict):
+        return {v for value in node.values() for v in _detection_values(value)}
+    if isinstance(node, list):
+        return {v for value in node for v in _detection_values(value)}
+    return set() if node is None else {str(node).lower()}
+
+
+@pytest.mark.parametrize("analytic", sorted(SEED_ANALYTIC_VALUES), ids="/".join)
+def test_page_analytic_logic_is_in_its_rules(pack: CampaignPack, analytic: tuple[str, str]) -> None:
+    technique = pack.technique(analytic[0])
+    assert technique is not None
+    (example,) = [a for a in technique.analytics if a.data_component == analytic[1]]
+    texts = {text.file_name: text.text for text in pack.sigma_texts}
+    files = {rule.file_name for rule in pack.sigma_rules if rule.rule_id in example.sigma_rules}
+    assert len(files) >= 1, example.id
+    values: set[str] = set()
+    for name in files:
+        for document in yaml.safe_load_all(texts[name]):
+            values |= _detection_values(document.get("detection"))
+    missing = {v for v in SEED_ANALYTIC_VALUES[analytic] if v.lower() not in values}
+    assert not missing, f"{example.id}: rules {sorted(files)} do not test {sorted(missing)}"
 
 
 def test_analytics_name_rules_that_exist_in_the_pack(pack: CampaignPack) -> None:
