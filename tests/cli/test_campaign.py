@@ -25,7 +25,10 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
     monkeypatch.setattr(socket, "create_connection", _refuse)
+    monkeypatch.setattr(socket.socket, "sendto", _refuse)
     monkeypatch.setattr(socket, "getaddrinfo", _refuse)
+    monkeypatch.setattr(socket, "gethostbyname", _refuse)
+    monkeypatch.setattr(socket, "gethostbyname_ex", _refuse)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -156,3 +159,27 @@ def test_hunt_of_the_example_with_the_network_off(capsys: pytest.CaptureFixture[
     assert main(["hunt", str(example), "--jobs", "1", "--no-progress"]) == 1
     out = capsys.readouterr().out
     assert "detected" in out and "T1569" in out
+
+
+def test_hunt_of_the_evtx_corpus_with_the_pack_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, shared_data: Path
+) -> None:
+    """The pack alone over every EVTX of the corpus (hostile files included): no crash, a
+    rule-health section, and every rule either compiled or listed with its reason."""
+    corpus = shared_data / "evtx"
+    report = tmp_path / "report.json"
+    args = ["hunt", str(corpus), "--jobs", "2", "--no-progress"]
+    assert main([*args, "-o", str(report)]) in (0, 1)
+    document = json.loads(report.read_text(encoding="utf-8"))
+    health = document["rule_health"]
+    assert health["loaded"] == health["compiled"] + health["correlations"] + health["failed"]
+    assert len({p["path"] for p in health["problems"]}) >= health["failed"]
+    assert all(p["reason"] for p in health["problems"] + health["warnings"])
+    assert document["statistics"]["events"] > 10_000 and document["inputs"]["problems"]
+    assert {t["status"] for t in document["techniques"]} <= {
+        "detected", "assessed", "blind", "not covered"
+    }
+    capsys.readouterr()
+    assert main(args) in (0, 1)
+    out = capsys.readouterr().out
+    assert "Rule health:" in out and f"{health['loaded']} rules loaded" in out
