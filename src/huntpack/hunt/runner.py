@@ -30,7 +30,7 @@ from huntpack.rules.catalog import compile_rules
 from huntpack.rules.correlation import CorrelationEngine, RuleHit
 from huntpack.rules.routing import load_routing
 from huntpack.rules.ruleset import RuleSet
-from huntpack.sources import EvidenceItem, discover, read_events
+from huntpack.sources import EvidenceItem, discover, examine, files_beside, read_events
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,39 +121,73 @@ def run_hunt(
     result.stats.rule_compile_seconds = compile_seconds
     items, problems = discover(list(plan.evidence))
     result.problems.extend(problems)
+    beside = files_beside(list(plan.evidence), items)
     formats = frozenset(item.format for item in items)
     for analyzer in analyzers.analyzers:
-        analyzer.prepare(formats)
+        analyzer.prepare(formats, frozenset(beside))
     started = time.perf_counter()
-    hits: list[RuleHit] = []
-    logsources: set[LogSource] = set()
-    observations: dict[str, list[Any]] = {}
     tracker = _Tracker(items, on_progress)
     state = _WorkerState(ruleset, engine, plan, analyzers)
     ruleset.start_hunt()
-    fed: set[int] = set()
+    gathered = _Gathered()
     for outcome in _outcomes(state, items):
         _merge(result, outcome, plan, on_finding)
-        fed.update(outcome.fed_rules)
-        hits.extend(outcome.hits)
-        logsources |= outcome.logsources
-        for name, records in outcome.observations.items():
-            observations.setdefault(name, []).extend(records)
+        gathered.absorb(outcome)
         tracker.advance(outcome, result)
+    for outcome in _files_wanted_beside(analyzers, gathered.observations, beside, result):
+        _merge(result, outcome, plan, on_finding)
+        gathered.absorb(outcome)
     for analyzer in analyzers.analyzers:
-        for finding in _conclude(analyzer, observations.get(analyzer.name, []), result):
+        for finding in _conclude(analyzer, gathered.observations.get(analyzer.name, []), result):
             if finding.level >= plan.min_level:
                 _keep(result, finding, plan, on_finding)
-    for finding in engine.run(hits):
+    for finding in engine.run(gathered.hits):
         if finding.level >= plan.min_level:
             _keep(result, finding, plan, on_finding)
-    result.rules_with_data = rules_with_data(ruleset, engine, fed)
+    result.rules_with_data = rules_with_data(ruleset, engine, gathered.fed)
+    logsources = gathered.logsources
     result.stats.hunt_seconds = time.perf_counter() - started
     result.stats.workers = min(plan.workers, max(1, len(items)))
     result.findings.sort(key=finding_order)
     if plan.campaign and plan.campaign.lower() != "none":
         result.coverage = list(campaign_coverage(plan.campaign, result, logsources))
     return result
+
+
+@dataclass(slots=True)
+class _Gathered:
+    """What the parent keeps of every file's outcome until the end of the hunt."""
+
+    hits: list[RuleHit] = field(default_factory=list)
+    logsources: set[LogSource] = field(default_factory=set)
+    observations: dict[str, list[Any]] = field(default_factory=dict)
+    fed: set[int] = field(default_factory=set)
+
+    def absorb(self, outcome: FileOutcome) -> None:
+        self.hits.extend(outcome.hits)
+        self.logsources |= outcome.logsources
+        self.fed.update(outcome.fed_rules)
+        for name, records in outcome.observations.items():
+            self.observations.setdefault(name, []).extend(records)
+
+
+def _files_wanted_beside(analyzers: AnalyzerSet, observations: dict[str, list[Any]],
+                         beside: dict[str, str], result: HuntResult) -> Iterator[FileOutcome]:
+    """Files next to the evidence files that an analyzer asks for (e.g. an executable that a
+    service event names), hunted in this process once the evidence itself is done."""
+    wanted: set[str] = set()
+    for analyzer in analyzers.analyzers:
+        try:
+            wanted |= analyzer.wanted_files(observations.get(analyzer.name, []))
+        except Exception as error:  # an analyzer bug must not lose the hunt: report it
+            result.analyzer_failures[analyzer.name] = \
+                f"wanted_files failed: {type(error).__name__}: {error}"
+    for name in sorted(wanted & beside.keys()):
+        found = examine(beside[name])
+        if isinstance(found, InputProblem):
+            result.problems.append(found)
+        else:
+            yield hunt_file(found)
 
 
 def rules_with_data(ruleset: RuleSet, engine: CorrelationEngine, fed: set[int]) -> frozenset[str]:

@@ -17,8 +17,9 @@ Imports only ``huntpack.model`` (and ``huntpack.errors``); never ``intel``.
 
 from __future__ import annotations
 
-from huntpack.sources.evidence import EvidenceItem, discover, read_events
+from huntpack.sources.evidence import EvidenceItem, discover, examine, files_beside, read_events
 from huntpack.sources.memory import MemorySource
 from huntpack.sources.record import normalise_record
 
-__all__ = ["EvidenceItem", "MemorySource", "discover", "normalise_record", "read_events"]
+__all__ = ["EvidenceItem", "MemorySource", "discover", "examine", "files_beside",
+           "normalise_record", "read_events"]

@@ -50,6 +50,34 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[EvidenceItem], list[Inpu
     return items, problems
 
 
+#: Most files looked at in the folders beside the evidence (a big folder is not walked whole).
+MAX_FILES_BESIDE = 10_000
+
+
+def files_beside(paths: Sequence[str | Path], items: Sequence[EvidenceItem]) -> dict[str, str]:
+    """Files in the folders of evidence *files* that are not evidence themselves, by lower-cased
+    name (the first in sorted order wins): where a file that an event names may sit. Folders
+    given as evidence are walked whole by ``discover`` already; nothing here is read."""
+    taken = {os.path.realpath(item.path) for item in items}
+    folders = dict.fromkeys(os.path.dirname(os.path.abspath(p)) for p in paths
+                            if os.path.isfile(p))
+    found: dict[str, str] = {}
+    looked = 0
+    for folder in folders:
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            looked += 1
+            if looked > MAX_FILES_BESIDE:
+                return found
+            path = os.path.join(folder, name)
+            if os.path.isfile(path) and os.path.realpath(path) not in taken:
+                found.setdefault(name.lower(), path)
+    return found
+
+
 def examine(path: str) -> EvidenceItem | InputProblem:
     """Sniff one file: its evidence item, or why it cannot be used."""
     try:

@@ -93,6 +93,18 @@ class NameWatcher:
         return None
 
 
+def named_without_verdict(records: Iterable[object]) -> frozenset[str]:
+    """Names that events gave and that no evidence file with a verdict answers."""
+    named: set[str] = set()
+    answered: set[str] = set()
+    for record in records:
+        if isinstance(record, NamedFile):
+            named.add(record.name)
+        elif isinstance(record, FileVerdict):
+            answered.add(record.name)
+    return frozenset(named - answered)
+
+
 def link(records: Iterable[object], source: str) -> list[Finding]:
     """One finding per event that names a file with a verdict."""
     verdicts: dict[str, FileVerdict] = {}

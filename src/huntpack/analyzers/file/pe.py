@@ -15,7 +15,7 @@ its database path, at ~480 ms/file. ``pefile`` plus the weighed signs here is en
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import pefile
@@ -24,7 +24,13 @@ from huntpack.analyzers.base import AnalyzerBase
 from huntpack.analyzers.file.binary import Binary, find_texts, load_binary
 from huntpack.analyzers.file.capability import api_use, evasion_signs, keylogging_signs
 from huntpack.analyzers.file.findings import file_finding
-from huntpack.analyzers.file.named_files import NameWatcher, file_verdict, link
+from huntpack.analyzers.file.named_files import (
+    NameWatcher,
+    base_name,
+    file_verdict,
+    link,
+    named_without_verdict,
+)
 from huntpack.analyzers.file.packing import PackingVerdict, assess_packing
 from huntpack.analyzers.file.signatures import SignatureSet, compile_folders, resolve_folders
 from huntpack.model import Event, Finding, Severity
@@ -60,10 +66,14 @@ class PeAnalyzer(AnalyzerBase):
         self.watcher = NameWatcher()
         self._last: tuple[int, list[Finding]] = (0, [])
 
-    def prepare(self, evidence_formats: frozenset[str]) -> None:
-        """Log events only matter when they can name a file among the evidence."""
-        if not evidence_formats & EXECUTABLE_FORMATS:
+    def prepare(self, evidence_formats: frozenset[str], beside: Collection[str] = ()) -> None:
+        """Log events only matter when they can name a file among or beside the evidence."""
+        if not evidence_formats & EXECUTABLE_FORMATS and not any(map(base_name, beside)):
             self.kinds = frozenset({"file"})
+
+    def wanted_files(self, records: Sequence[Any]) -> frozenset[str]:
+        """Executables that log events name and that are not among the evidence."""
+        return named_without_verdict(records)
 
     def analyze(self, event: Event) -> list[Finding]:
         if event.logsource.kind != "file":
