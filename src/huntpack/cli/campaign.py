@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from huntpack.errors import UsageError
-from huntpack.intel.attack import AttackCatalog, load_attack_catalog
+from huntpack.intel.attack import load_attack_catalog
 from huntpack.intel.campaign import CampaignPack
 from huntpack.intel.indicator import Indicator
 from huntpack.intel.library import (
@@ -26,6 +26,7 @@ from huntpack.intel.library import (
     load_builtin_pack,
     load_pack,
     pack_document,
+    resolve_pack,
     write_pack,
 )
 from huntpack.intel.navigator import campaign_layer
@@ -131,13 +132,6 @@ def run_import(args: argparse.Namespace) -> int:
     )
     return 0
 
-
-def resolve_pack(name_or_path: str, catalog: AttackCatalog | None = None) -> CampaignPack:
-    """A built-in pack by id, or the pack folder at a path."""
-    path = Path(name_or_path)
-    if path.is_dir():
-        return load_pack(path, catalog)
-    return load_builtin_pack(name_or_path, catalog)
 
 
 def _add_pack_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,14 +12,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from huntpack.cli.main import EXIT_CLEAN, EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_USAGE
-from huntpack.cli.packs import campaign_analyzer_settings, campaign_rule_paths
+from huntpack.cli.packs import campaign_analyzer_settings, campaign_pack, campaign_rule_paths
 from huntpack.errors import UsageError
 from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.result import HuntResult
 from huntpack.hunt.runner import Progress as HuntProgress
 from huntpack.hunt.runner import run_hunt
 from huntpack.intel.campaign import CampaignPack
-from huntpack.intel.library import load_builtin_pack
 from huntpack.model import Severity
 from huntpack.report.document import ReportDocument
 from huntpack.report.render import RENDERERS, render
@@ -155,9 +154,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pack(campaign: str | None) -> CampaignPack | None:
-    if not campaign or campaign.lower() == "none":
-        return None
-    return load_builtin_pack(campaign)
+    return campaign_pack(campaign)
 def _hunt_with_progress(plan: HuntPlan, console: Console, args: argparse.Namespace) -> HuntResult:
     show = not args.no_progress and sys.stderr.isatty()
     if not show:

@@ -1,31 +1,52 @@
-"""Where a campaign's rules live, for the commands that hunt with them."""
+"""Where a campaign's rules and settings live, for the commands that hunt with them.
+
+A campaign is a built-in pack id or the folder of a pack (e.g. one ``huntpack campaign import``
+wrote); ``none`` means no pack.
+"""
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from huntpack.errors import UsageError
-from huntpack.intel.library import load_builtin_pack
+from huntpack.intel.campaign import CampaignPack
+from huntpack.intel.library import builtin_pack_path, list_builtin_packs, resolve_pack
+
+
+def campaign_pack(name: str | None) -> CampaignPack | None:
+    """The campaign's pack, None for 'none'; an unknown name is a usage error."""
+    if not name or name.lower() == "none":
+        return None
+    if not Path(name).is_dir() and name not in list_builtin_packs():
+        raise UsageError(f"unknown campaign {name!r}",
+                         hint=f"built-in: {', '.join(list_builtin_packs()) or 'none'}; "
+                              "or give a pack folder")
+    return resolve_pack(name)
 
 
 def campaign_rule_paths(name: str | None) -> list[Path]:
-    """The Sigma folder of a built-in campaign pack ('none' for no pack)."""
-    if not name or name.lower() == "none":
+    """The Sigma folder of the campaign's pack (none for 'none')."""
+    pack = campaign_pack(name)
+    if pack is None:
         return []
-    folder = Path(str(resources.files("huntpack.intel").joinpath("packs", name)))
-    if not folder.is_dir():
-        known = sorted(p.name for p in folder.parent.iterdir() if p.is_dir()) \
-            if folder.parent.is_dir() else []
-        raise UsageError(f"unknown campaign {name!r}", hint=f"known: {', '.join(known) or 'none'}")
-    sigma = folder / "sigma"
+    sigma = _folder(pack, name) / "sigma"
     return [sigma] if sigma.is_dir() else []
 
 
 def campaign_analyzer_settings(name: str | None) -> dict[str, dict[str, Any]]:
-    """The pack's settings for each analyzer ('none' or no pack: defaults)."""
-    if not name or name.lower() == "none":
+    """The pack's settings for each analyzer ('none' or no pack: defaults). A pack folder's own
+    YARA folder is named by its full path, so the built-in packs are not searched instead."""
+    pack = campaign_pack(name)
+    if pack is None:
         return {}
-    pack = load_builtin_pack(name)
-    return {key: dict(value) for key, value in pack.analyzer_settings.items()}
+    settings = {key: dict(value) for key, value in pack.analyzer_settings.items()}
+    if Path(str(name)).is_dir():
+        yara = settings.setdefault("file.yara", {})
+        folder = Path(str(name)).resolve() / str(yara.get("rule_folder") or "yara")
+        yara["rule_folder"] = str(folder) if folder.is_dir() else None
+    return settings
+
+
+def _folder(pack: CampaignPack, name: str | None) -> Path:
+    return pack.path if pack.path is not None else builtin_pack_path(str(name))

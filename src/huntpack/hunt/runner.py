@@ -23,7 +23,7 @@ from huntpack.analyzers.registry import AnalyzerSet, build_analyzers
 from huntpack.hunt.coverage import TechniqueCoverage, assess_coverage
 from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.result import HuntResult, InputRecord
-from huntpack.intel.library import load_builtin_pack
+from huntpack.intel.library import resolve_pack
 from huntpack.intel.telemetry import observed_components
 from huntpack.model import Event, Finding, InputProblem, LogSource
 from huntpack.rules.catalog import compile_rules
@@ -200,7 +200,7 @@ def campaign_coverage(
     campaign: str, result: HuntResult, logsources: set[LogSource]
 ) -> list[TechniqueCoverage]:
     """Per technique of the campaign: detected / assessed / blind / not covered."""
-    pack = load_builtin_pack(campaign)
+    pack = resolve_pack(campaign)
     techniques = [t for finding in result.findings for t in finding.techniques]
     return assess_coverage(pack, observed_components(logsources), techniques,
                            result.rule_health.problems,

@@ -63,6 +63,15 @@ def load_builtin_pack(name: str, catalog: AttackCatalog | None = None) -> Campai
     return load_pack(builtin_pack_path(name), catalog)
 
 
+def resolve_pack(name_or_path: str | Path, catalog: AttackCatalog | None = None) -> CampaignPack:
+    """A pack folder at a path (e.g. one ``huntpack campaign import`` wrote), else a built-in
+    pack by id."""
+    path = Path(name_or_path)
+    if path.is_dir():
+        return load_pack(path, catalog)
+    return load_builtin_pack(str(name_or_path), catalog)
+
+
 def load_pack(path: Path | str, catalog: AttackCatalog | None = None) -> CampaignPack:
     """Load and validate the pack folder at ``path``.
 

@@ -1,6 +1,6 @@
 """``file.yara``: the campaign pack's YARA rules and the user's rule folders over every file.
 
-Settings: ``rule_folder`` (the pack's folder, default ``yara``) and ``yara_folders`` (more
+Settings: ``rule_folder`` (the pack's folder, default ``yara``; null for none) and ``yara_folders`` (more
 folders; ``--yara DIR``). Rules are compiled once, when the analyzer is built. Files holding
 packer signatures (``peid``/``packer`` in the name) are left to ``file.pe``, which cross-checks
 them. A rule's ``attack`` meta (``T1056.001, T1497.001``) becomes the finding's techniques.
@@ -27,7 +27,8 @@ class YaraAnalyzer(AnalyzerBase):
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         super().__init__(settings)
-        folders = [str(self.settings.get("rule_folder") or "yara")]
+        pack_folder = self.settings.get("rule_folder", "yara")
+        folders = [str(pack_folder)] if pack_folder else []
         folders += [str(folder) for folder in self.settings.get("yara_folders") or ()]
         self.signatures = compile_folders(resolve_folders(folders))
 
