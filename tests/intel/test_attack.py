@@ -175,3 +175,28 @@ def test_pysigma_reads_the_local_attack_data(pysigma_state: object, tmp_path: Pa
 def test_pysigma_bundle_may_be_the_users_file(tmp_path: Path) -> None:
     given = tmp_path / "enterprise-attack.json"
     assert pysigma_attack_bundle(tmp_path / "attack", bundle=given) == given
+
+
+def test_every_cli_command_points_pysigma_at_the_local_data(
+    pysigma_state: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """After any command, pySigma's ATT&CK attributes load from huntpack's file, offline."""
+    import socket
+
+    from sigma.data import mitre_attack
+
+    from huntpack.cli.main import main
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("pySigma tried the network")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert main(["campaign", "list"]) == 0
+    capsys.readouterr()
+    assert mitre_attack._custom_url is not None
+    assert Path(mitre_attack._custom_url).is_relative_to(tmp_path / "xdg" / "huntpack")
+    assert mitre_attack.mitre_attack_version == "18.1"
+    assert mitre_attack.mitre_attack_techniques["T1056.001"] == "Keylogging"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from huntpack import __version__
 from huntpack.errors import HuntpackError
+from huntpack.intel.attack import use_local_attack_in_pysigma
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -59,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        use_local_attack_in_pysigma()  # pySigma must never download ATT&CK
         return int(args.handler(args))
     except HuntpackError as error:
         print(f"huntpack: error [{error.reference}]: {error}", file=sys.stderr)

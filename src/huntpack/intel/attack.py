@@ -5,11 +5,15 @@ user may give an official ATT&CK STIX bundle file instead. Nothing here touches 
 
 pySigma's ``sigma.data.mitre_attack`` downloads ATT&CK from GitHub the first time one of its
 ``mitre_attack_*`` attributes is read. ``pysigma_attack_bundle`` returns a local file in the
-shape that module reads, for ``mitre_attack.set_url(str(path))`` (after ``set_cache_dir``).
+shape that module reads, and ``use_local_attack_in_pysigma`` (called by every CLI command) points
+pySigma at it, with a cache folder of huntpack's own, so pySigma never reaches for GitHub.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,6 +38,7 @@ __all__ = [
     "check_techniques",
     "load_attack_catalog",
     "pysigma_attack_bundle",
+    "use_local_attack_in_pysigma",
 ]
 
 _NS = "00000000-0000-5000-8000-00000000a77c"  # id namespace of the synthesised bundle
@@ -68,6 +73,37 @@ def pysigma_attack_bundle(directory: Path, bundle: Path | str | None = None) -> 
         directory.mkdir(parents=True, exist_ok=True)
         target.write_bytes(orjson.dumps(_pysigma_objects(catalog)))
     return target
+
+
+def use_local_attack_in_pysigma(
+    cache_root: Path | None = None, bundle: Path | str | None = None
+) -> Path:
+    """Point pySigma's ATT&CK data at the shipped catalog (or ``bundle``); return that file.
+
+    pySigma keeps what it parsed in a disk cache; the cache folder is huntpack's own and named
+    after the data, so a cache filled from another source is never read instead.
+    """
+    from sigma.data import mitre_attack  # pySigma is a dependency; imported only when asked
+
+    root = cache_root or _cache_root()
+    source = pysigma_attack_bundle(root, bundle)
+    stat = source.stat()
+    key = hashlib.sha256(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    mitre_attack.set_cache_dir(str(root / f"pysigma-{key.hexdigest()[:16]}"))
+    mitre_attack.set_url(str(source))
+    return source
+
+
+def _cache_root() -> Path:
+    """``$XDG_CACHE_HOME/huntpack`` (or ``~/.cache``); a temporary folder if not writable."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "huntpack"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        if os.access(base, os.W_OK):
+            return base
+    except OSError:
+        pass
+    return Path(tempfile.gettempdir()) / f"huntpack-cache-{os.getuid()}"
 
 
 def _check_technique(technique: Technique, catalog: AttackCatalog) -> list[str]:
