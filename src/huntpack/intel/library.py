@@ -52,6 +52,17 @@ def list_builtin_packs() -> list[str]:
     return sorted(p.name for p in BUILTIN_DIR.iterdir() if (p / PACK_FILE).is_file())
 
 
+def pack_file_label(path: str) -> str:
+    """How reports name a file: ``pack fatalrat: sigma/x.yml`` inside a built-in pack (not the
+    install path, which says nothing to the reader); any other path as it is."""
+    try:
+        inside = Path(path).relative_to(BUILTIN_DIR)
+    except ValueError:
+        return path
+    pack, _, rest = inside.as_posix().partition("/")
+    return f"pack {pack}: {rest}"
+
+
 def builtin_pack_path(name: str) -> Path:
     if name not in list_builtin_packs():
         known = ", ".join(list_builtin_packs()) or "none"

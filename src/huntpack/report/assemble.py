@@ -19,6 +19,7 @@ from huntpack.hunt.coverage import TechniqueCoverage
 from huntpack.hunt.result import HuntResult
 from huntpack.intel.attack_data import LOOKUP_VERSION
 from huntpack.intel.campaign import CampaignPack
+from huntpack.intel.library import pack_file_label
 from huntpack.model import Finding, RuleHealth, RuleProblem
 from huntpack.report import document as d
 from huntpack.report.activity import fired_rules, host_summaries, timeline
@@ -176,7 +177,7 @@ def _rule_files(pack: CampaignPack | None) -> dict[str, tuple[str, str]]:
 
 
 def _issue(problem: RuleProblem) -> d.RuleIssue:
-    return d.RuleIssue(path=clean_text(problem.path, 4096), stage=problem.stage,
+    return d.RuleIssue(path=clean_text(pack_file_label(problem.path), 4096), stage=problem.stage,
                        reason=clean_text(problem.reason, 8192), rule_id=problem.rule_id,
                        title=problem.title, reference=problem.reference)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yara
 
-from huntpack.intel.library import BUILTIN_DIR
+from huntpack.intel.library import BUILTIN_DIR, pack_file_label
 from huntpack.intel.rulefile import YARA_SUFFIXES
 
 #: Seconds yara may spend on one file with one rule file.
@@ -32,13 +32,7 @@ class RuleFile:
     @property
     def label(self) -> str:
         """How findings name the file: ``pack fatalrat: yara/x.yar`` for built-in packs."""
-        path = Path(self.path)
-        try:
-            inside = path.relative_to(BUILTIN_DIR)
-        except ValueError:
-            return self.path
-        pack, _, rest = inside.as_posix().partition("/")
-        return f"pack {pack}: {rest}"
+        return pack_file_label(self.path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,8 +56,8 @@ def overview(document: ReportDocument) -> Panel:
         f"evidence files: {len(document.inputs.files)}   events: {stats.events:,}   "
         f"unreadable parts: {stats.unreadable:,}"
         + (f"   files not hunted: {skipped:,}" if skipped else ""),
-        f"findings: {stats.findings:,} on {stats.hosts} hosts   rules compiled: "
-        f"{stats.rules_compiled:,}/{stats.rules_loaded:,}   time: {timing.hunt_seconds:.1f}s "
+        f"findings: {stats.findings:,} on {stats.hosts} hosts   rules usable: "
+        f"{usable_rules(document.rule_health)}   time: {timing.hunt_seconds:.1f}s "
         f"({timing.events_per_second:,.0f} events/s, {timing.workers} workers)",
     ]
     if stats.findings_dropped:
@@ -114,6 +114,12 @@ def top_findings_table(document: ReportDocument, top: int) -> Table:
         table.add_row(finding.id, finding.time, safe(finding.host, 60), finding.level,
                       safe(finding.title, 80), safe(why, 160))
     return table
+
+
+def usable_rules(health: RuleHealthReport) -> str:
+    """"usable/all": rules and correlations that can run, of those plus the ones that cannot."""
+    usable = health.compiled + health.correlations
+    return f"{usable:,}/{usable + health.failed:,}"
 
 
 def health_line(health: RuleHealthReport) -> str:
