@@ -4,7 +4,8 @@ offline, and whether the authenticated domains align with the From domain (DMARC
 ``Authentication-Results`` (RFC 8601, parsed with ``authres``) and ``Received-SPF`` headers are
 believed only when a trusted server wrote them: by default only the topmost one of each (added
 by the last hop, the organisation's own gateway); with ``trusted_authserv_ids`` only those whose
-authserv-id is listed. Anything below can be forged by the sender.
+authserv-id (for ``Received-SPF``: its ``receiver=`` key, or the host opening its comment) is
+listed. Anything below can be forged by the sender.
 
 DKIM signatures are verified with ``dkimpy`` against TXT records the user supplies in a file
 (``DnsRecords``): no DNS query is ever made. Each signature gets pass, fail or none (no key).
@@ -88,11 +89,26 @@ def reported_results(headers: Sequence[str], trusted: Sequence[str]) -> list[Aut
             continue
         found.extend(AuthResult(str(r.method).lower(), str(r.result).lower(), _domain_of(r),
                                 reporter) for r in parsed.results)
-    for value in header_values(headers, "Received-SPF")[:1]:
+    for value in header_values(headers, "Received-SPF")[: None if trusted else 1]:
         verdict = value.split(None, 1)[0].lower() if value.split() else ""
-        if verdict in _SPF_RESULTS and not trusted_ids:
-            found.append(AuthResult("spf", verdict, _spf_domain(value), "Received-SPF"))
+        if verdict not in _SPF_RESULTS:
+            continue
+        receiver = _spf_receiver(value)
+        if trusted_ids and receiver not in trusted_ids:
+            continue
+        found.append(AuthResult("spf", verdict, _spf_domain(value), receiver or "Received-SPF"))
     return found
+
+
+def _spf_receiver(value: str) -> str:
+    """Who checked SPF (RFC 7208 9.1): the ``receiver=`` key, else the host that opens the
+    comment (``fail (mx.corp.example: domain of ...)``); lower-cased, "" when neither is there."""
+    lowered = value.lower()
+    if "receiver=" in lowered:
+        return lowered.split("receiver=", 1)[1].split(";")[0].strip().strip('"')
+    comment = lowered.partition("(")[2].partition(")")[0]
+    host = comment.partition(":")[0].strip() if ":" in comment else ""
+    return host if host and " " not in host else ""
 
 
 def _domain_of(result: object) -> str | None:

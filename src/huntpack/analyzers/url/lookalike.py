@@ -7,9 +7,11 @@ from the public suffix list (``publicsuffixlist``, its bundled offline copy).
 
 Verdicts, each with its explanation: ``mixed-script`` (a label mixing alphabets), ``whole-script``
 (a label in one foreign alphabet whose letters all pose as Latin ones), ``homograph`` (the
-label's confusable skeleton equals a protected one), ``typosquat`` (edit distance, including
-transpositions, within a threshold that grows with the brand's length), ``hyphenated`` (the
-brand with hyphens added, or as a hyphen-separated part) and ``tld-swap``.
+label's confusable skeleton equals a protected one) and ``typosquat``. A typosquat is one verdict
+kind whose explanation says which form it takes: an edit distance (transpositions count once)
+within a threshold that grows with the brand's length, hyphens added to the brand, the brand as
+one hyphen-separated part among added words, or the brand's label under another suffix (a TLD
+swap).
 """
 
 from __future__ import annotations
