@@ -7,12 +7,16 @@ from pathlib import Path
 import pytest
 
 from huntpack.hunt.coverage import CoverageStatus, TechniqueCoverage, assess_coverage
+from huntpack.hunt.plan import HuntPlan
+from huntpack.hunt.runner import run_hunt
 from huntpack.intel import CampaignPack, load_builtin_pack, load_pack
+from huntpack.intel.library import builtin_pack_path
 from huntpack.model import RuleProblem
 
 from .test_pack_validation import make_pack
 
 ALL_ANALYZERS = ("email", "url", "file.pe", "file.yara", "network.c2", "signin")
+PE_FILES = Path(__file__).resolve().parents[1] / "data" / "file" / "bin"
 
 
 def by_id(result: list[TechniqueCoverage]) -> dict[str, TechniqueCoverage]:
@@ -92,6 +96,26 @@ def test_fatalrat_packing_is_not_covered_without_file_analyzers() -> None:
         assess_coverage(pack, observed, [], [], available_analyzers=ALL_ANALYZERS)
     )
     assert with_analyzers["T1027.002"].status is CoverageStatus.ASSESSED
+
+
+@pytest.mark.parametrize(("program", "expected"), [
+    ("clean_gui.exe", {"T1027.002": "assessed", "T1497.001": "assessed", "T1056": "assessed",
+                       "T1056.001": "assessed"}),
+    ("keylog_hook.exe", {"T1027.002": "assessed", "T1497.001": "assessed", "T1056": "detected",
+                         "T1056.001": "detected"}),
+])  # fmt: skip
+def test_a_program_alone_is_assessed_for_what_file_pe_checks(
+    program: str, expected: dict[str, str]
+) -> None:
+    """file.pe looks for packing, keylogging and sandbox checks in every program it is given,
+    so with one program as the only evidence a silence on those techniques means something."""
+    plan = HuntPlan(evidence=(PE_FILES / program,),
+                    rule_paths=(builtin_pack_path("fatalrat") / "sigma",), campaign="fatalrat",
+                    jobs=1, analyzers=("file.pe", "file.yara"))
+    coverage = by_id(run_hunt(plan).coverage)
+    assert {t: coverage[t].status.value for t in expected} == expected
+    assert all("file.pe" in coverage[t].analyzers for t in expected)
+    assert coverage["T1569"].status is CoverageStatus.BLIND  # no service data in a program
 
 
 def test_status_values_are_the_navigator_ones() -> None:

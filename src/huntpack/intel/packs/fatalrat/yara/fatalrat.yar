@@ -5,7 +5,7 @@
       - §1.4/§1.5/§1.6 (tag [V], Gh0st-derived builder "FUDrat" on GitHub: testitok/FUDrat):
         "SVP7-Thread running..." debug string, nw_elf.dll companion file, Run value SVP7,
         keylog file "<group>.key" (default group "Fatal") XOR-encoded with 0x62 and headed by
-        "[标题:]" / "[时间:]" in the system ANSI code page (GBK on Chinese Windows),
+        "[标题:]" / "[时间:]" / "[内容:]" in GBK (constants compiled into the program),
         browser wiping commands, "taskkill /f /im rundll32.exe", hackshen.exe lateral copy,
         AnyDesk "--set-password", CHROMEUSERINFO exports and result strings.
       - §1.3 (tag [V]): WMI "MSAcpi_ThermalZoneTemperature" anti-VM query and the encrypted
@@ -17,7 +17,7 @@
         array in the builder source, so it may be absent as a plain string: it only scores.
       - §1.2 (tag [V], Microsoft Defender signatures FatalRat.HHN!MTB / FatalRAT.EC!MTB):
         2025 loader strings (7moor CDN path, shell.txt, sdfsd.exe, ShellCodeLoader.pdb,
-        system32\1.bin, RestartByRestartManager:).
+        system32\1.bin); the MFC library strings of FatalRAT.EC are left out (see the rule).
     Builder defaults (group name, service names, port, keys) can be changed by the operator;
     the rules therefore combine several independent strings rather than relying on one.
     Reference sample (unpacked, 2021, from the public AT&T Alien Labs rule metadata):
@@ -86,15 +86,17 @@ rule HUNTPACK_FatalRAT_Loader_2025
         $dropper = "sdfsd.exe" ascii wide nocase
         $pdb = "ShellCodeLoader.pdb" ascii nocase
         $bin = "system32\\1.bin" ascii wide nocase
-        $restart = "RestartByRestartManager:" ascii wide
-        $kbd = "KeyboardManager" ascii
+        // FatalRAT.EC also lists "KeyboardManager", "DockingManagers" and
+        // "RestartByRestartManager:": MFC library strings (Feature Pack registry sections, the
+        // restart-manager switch) found in programs linked statically with MFC, so they decide
+        // nothing here. "ShellCodeLoader" is a common project name: the PDB needs the 1.bin path.
 
     condition:
         uint16(0) == 0x5A4D and filesize < 20MB and (
             $url_path
             or ($cdn_host and 1 of ($shell_txt, $dropper, $pdb, $bin))
-            or ($pdb and 1 of ($bin, $restart, $kbd))
-            or 3 of ($shell_txt, $dropper, $pdb, $bin, $restart)
+            or ($pdb and $bin)
+            or 3 of ($shell_txt, $dropper, $pdb, $bin)
         )
 }
 
@@ -105,7 +107,7 @@ rule HUNTPACK_FatalRAT_Keylog_File
         date = "2026-12-03"
         description = "FatalRAT offline keylog (<group>.key, default Fatal.key): window-title and time headers XOR 0x62, written in the GBK code page"
         family = "FatalRAT"
-        confidence = "high on Chinese-locale hosts; other ANSI code pages encode the headers differently and will not match"
+        confidence = "high: the headers are constants compiled into the program, so the host's code page does not change them; a build whose source is not GBK-encoded would not match"
         reference_source = "https://github.com/testitok/FUDrat"
         attack = "T1056.001"
 
