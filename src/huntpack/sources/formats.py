@@ -7,6 +7,8 @@ that archive readers can dispatch back into the registry without an import cycle
 
 Sniffing is by content only. Binary magics come first; JSON is last and requires a plausible
 start (``{"`` / ``{}`` / ``[{`` / ``[]``), so an INI file's ``[section]`` is not taken for JSON.
+CSV comes just before it and needs a header row of field names and rows that fit it
+(``csv_shape``), so prose, e-mail and Zeek TSV logs are not taken for CSV.
 """
 
 from __future__ import annotations
@@ -105,6 +107,9 @@ FORMATS: dict[str, Format] = {
                "huntpack.sources.email_reader:read_mbox"),
         Format("email", lambda head: importlib.import_module("huntpack.sources.email_reader").is_email(head) is True,
                "huntpack.sources.email_reader:read_eml"),
+        # CSV with a header row (issue 5: browser history, proxy and DNS exports)
+        Format("csv", lambda head: importlib.import_module("huntpack.sources.csv_shape").is_csv(head) is True,
+               "huntpack.sources.csv_log:read_csv"),
         Format("json", is_json, "huntpack.sources.json_log:read_json"),
     )
 }
