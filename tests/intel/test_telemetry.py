@@ -46,6 +46,7 @@ SYSMON = "Microsoft-Windows-Sysmon/Operational"
             {"Network Traffic Content", "Network Traffic Flow", "Network Connection Creation"},
         ),
         (None, None, "file", {"File Metadata"}),
+        (None, None, "browser", {"Application Log Content"}),
         ("Security", 1, "log", set()),
         ("Unknown/Channel", 1, None, set()),
     ],
