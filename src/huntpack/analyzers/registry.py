@@ -18,6 +18,7 @@ ANALYZERS: dict[str, str] = {
     "url": "huntpack.analyzers.url.analyzer:UrlAnalyzer",
     "file.pe": "huntpack.analyzers.file.pe:PeAnalyzer",
     "file.yara": "huntpack.analyzers.file.yara_scan:YaraAnalyzer",
+    "indicators": "huntpack.analyzers.indicators.analyzer:IndicatorAnalyzer",
     "network.c2": "huntpack.analyzers.network.c2:C2Analyzer",
     "network.flows": "huntpack.analyzers.network.flows:FlowsAnalyzer",
     "network.protocol": "huntpack.analyzers.network.protocol:ProtocolAnalyzer",

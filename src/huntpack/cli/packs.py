@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from huntpack.analyzers.indicators.analyzer import indicator_settings
 from huntpack.errors import UsageError
 from huntpack.intel.campaign import CampaignPack
 from huntpack.intel.library import builtin_pack_path, list_builtin_packs, resolve_pack
@@ -35,12 +36,14 @@ def campaign_rule_paths(name: str | None) -> list[Path]:
 
 
 def campaign_analyzer_settings(name: str | None) -> dict[str, dict[str, Any]]:
-    """The pack's settings for each analyzer ('none' or no pack: defaults). A pack folder's own
-    YARA folder is named by its full path, so the built-in packs are not searched instead."""
+    """The pack's settings for each analyzer ('none' or no pack: defaults), and the pack's
+    indicators for the ``indicators`` analyzer. A pack folder's own YARA folder is named by its
+    full path, so the built-in packs are not searched instead."""
     pack = campaign_pack(name)
     if pack is None:
         return {}
     settings = {key: dict(value) for key, value in pack.analyzer_settings.items()}
+    settings.setdefault("indicators", {}).update(indicator_settings(pack.indicators))
     if Path(str(name)).is_dir():
         yara = settings.setdefault("file.yara", {})
         folder = Path(str(name)).resolve() / str(yara.get("rule_folder") or "yara")

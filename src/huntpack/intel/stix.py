@@ -25,7 +25,7 @@ from huntpack.intel.rulefile import RuleText
 from huntpack.intel.stix_import import import_stix
 from huntpack.intel.stix_pattern import stix_pattern
 
-__all__ = ["export_stix", "import_stix", "validate_bundle"]
+__all__ = ["export_stix", "import_stix", "indicator_object", "validate_bundle"]
 
 NAMESPACE = uuid.UUID("6b1f8a52-3c1e-5c8e-9d55-8a0f2f1d7c3e")
 CONFIDENCE = {"high": 85, "medium": 50, "low": 15}
@@ -145,6 +145,12 @@ def _indicator_objects(
                 target = _ap_id(ids, pack_techniques[technique_id])
                 objects.append(_relationship(ids, stamp, item["id"], "indicates", target))
     return objects
+
+
+def indicator_object(indicator: Indicator, pack_id: str, stamp: str) -> dict[str, Any]:
+    """The STIX indicator of one pack indicator, exactly as ``export_stix`` writes it (same id
+    when ``stamp`` is the pack's date), for views that show which indicators were sighted."""
+    return _indicator(indicator, _Ids(pack_id), stamp)
 
 
 def _indicator(indicator: Indicator, ids: _Ids, stamp: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from huntpack.intel.library import pack_file_label
 from huntpack.model import Finding, RuleHealth, RuleProblem
 from huntpack.report import document as d
 from huntpack.report.activity import fired_rules, host_summaries, timeline
+from huntpack.report.sightings import matched_indicators
 
 MAX_VALUE_CHARS = 65_536
 MAX_LIST_ITEMS = 1_000
@@ -77,6 +78,7 @@ def assemble(result: HuntResult, pack: CampaignPack | None, generated_at: str) -
         timeline=timeline(findings),
         hosts=host_summaries(findings),
         fired_rules=fired_rules(findings, _rule_files(pack)),
+        indicators=matched_indicators(findings, pack),
         rule_health=rule_health(result.rule_health),
         inputs=inventory(result),
         statistics=statistics(result, findings),

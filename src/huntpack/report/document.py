@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from huntpack.hunt.result import HuntResult
     from huntpack.intel.campaign import CampaignPack
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 Status = Literal["detected", "assessed", "blind", "not covered"]
 
@@ -150,6 +150,27 @@ class FiredRule(_Frozen):
     text: str = ""  # that file's text (the indicator pattern of the STIX view)
 
 
+class IndicatorMatch(_Frozen):
+    """A campaign-pack indicator that raised findings: the pack's entry, where and when it was
+    seen. ``key`` is its identity in the pack (``Indicator.key``, the STIX id's key);
+    ``definition`` the entry as the pack states it."""
+
+    key: str
+    type: str
+    value: str
+    description: str = ""
+    source: str = ""
+    confidence: str = ""
+    count: int = 0
+    hosts: tuple[str, ...] = ()
+    first_seen: str = ""
+    last_seen: str = ""
+    finding_ids: tuple[str, ...] = ()
+    pattern: str = ""  # the STIX pattern (or one-string YARA rule) of the pack's export
+    pattern_type: str = ""
+    definition: dict[str, JsonValue] = {}
+
+
 class RuleIssue(_Frozen):
     path: str
     stage: str
@@ -237,6 +258,7 @@ class ReportDocument(_Frozen):
     timeline: tuple[TimelineEntry, ...] = ()
     hosts: tuple[HostSummary, ...] = ()
     fired_rules: tuple[FiredRule, ...] = ()
+    indicators: tuple[IndicatorMatch, ...] = ()  # since 1.2
     rule_health: RuleHealthReport
     inputs: Inventory
     statistics: Statistics

@@ -1,9 +1,13 @@
-"""The STIX 2.1 view: the campaign, the rules and analyzers that fired (as indicators), and
-sightings of the campaign and of each indicator per host (``where_sighted_refs`` -> an identity
-of class ``system`` per host) with counts and first/last seen.
+"""The STIX 2.1 view: the campaign, the pack indicators that matched and the rules and analyzers
+that fired (as indicators), and sightings of the campaign and of each indicator per host
+(``where_sighted_refs`` -> an identity of class ``system`` per host) with counts and first/last
+seen.
 
-Ids follow ``huntpack.intel.stix`` (uuid5 in its namespace), so the campaign and the Sigma rule
-indicators have the same ids as in the pack's own bundle (``huntpack campaign export``).
+Ids follow ``huntpack.intel.stix`` (uuid5 in its namespace), so the campaign, the Sigma rule
+indicators and the pack's own indicators have the same ids as in the pack's own bundle
+(``huntpack campaign export``); a matched pack indicator is the very object of that bundle (its
+STIX pattern, confidence, the pack's date), related to the campaign as there. Findings of the
+``indicators`` analyzer are sightings of those objects, not indicators of their own.
 Timestamps come from the evidence (last finding) or the pack date, never from the clock.
 """
 
@@ -13,10 +17,12 @@ import uuid
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
-from huntpack.intel.stix import NAMESPACE, validate_bundle
+from huntpack.intel.indicator import Indicator
+from huntpack.intel.stix import NAMESPACE, indicator_object, validate_bundle
 from huntpack.report.activity import UNKNOWN_HOST
-from huntpack.report.document import FindingItem, FiredRule, ReportDocument
+from huntpack.report.document import FindingItem, FiredRule, IndicatorMatch, ReportDocument
 
 EPOCH = "1970-01-01T00:00:00Z"
 
@@ -51,7 +57,21 @@ def stix_bundle(document: ReportDocument) -> dict[str, Any]:
     for host in hosts:
         mine = [f for f in document.findings if (f.host or UNKNOWN_HOST) == host]
         objects.append(_sighting(pack_id, campaign["id"], identities[host]["id"], mine, stamp))
+    pack_stamp = _stamp(document.campaign.updated)
+    sighted: set[str] = set()
+    for match in document.indicators:
+        indicator = _pack_indicator(pack_id, match, pack_stamp)
+        objects.append(indicator)
+        objects.append(_relationship(pack_id, indicator["id"], campaign["id"], pack_stamp))
+        ids = set(match.finding_ids)
+        sighted |= ids
+        for host in match.hosts:
+            mine = [f for f in document.findings if f.id in ids and (f.host or UNKNOWN_HOST) == host]
+            objects.append(_sighting(pack_id, indicator["id"], identities[host]["id"], mine,
+                                     stamp))
     for rule in document.fired_rules:
+        if _sighted_only(document, rule, sighted):
+            continue
         indicator = _indicator(pack_id, rule, stamp)
         objects.append(indicator)
         objects.append(_relationship(pack_id, indicator["id"], campaign["id"], stamp))
@@ -99,6 +119,27 @@ def _sighting(pack_id: str, of_ref: str, where: str, findings: list[FindingItem]
         sighting.update(first_seen=_stamp(times[0]), last_seen=_stamp(times[-1]))
     sighting["x_huntpack_findings"] = [f.id for f in findings[:1000]]
     return sighting
+
+
+def _pack_indicator(pack_id: str, match: IndicatorMatch, stamp: str) -> dict[str, Any]:
+    """The pack's own STIX indicator object (from the document's copy of the pack entry)."""
+    try:
+        return indicator_object(Indicator.model_validate(match.definition), pack_id, stamp)
+    except ValidationError:  # a document edited by hand: keep the id and the pattern
+        indicator = _base("indicator", _stix_id(pack_id, "indicator", match.key), stamp)
+        indicator.update(name=f"{match.type}: {match.value}", pattern=match.pattern,
+                         pattern_type=match.pattern_type or "stix", valid_from=stamp,
+                         indicator_types=["malicious-activity"])
+        return indicator
+
+
+def _sighted_only(document: ReportDocument, rule: FiredRule, sighted: set[str]) -> bool:
+    """Whether every finding of ``rule`` is already a sighting of a pack indicator."""
+    if not sighted:
+        return False
+    mine = [f.id for f in document.findings if f.rule_id == rule.rule_id
+            and f.source == rule.source]
+    return bool(mine) and all(finding_id in sighted for finding_id in mine)
 
 
 def _indicator(pack_id: str, rule: FiredRule, stamp: str) -> dict[str, Any]:
