@@ -8,6 +8,7 @@ import pytest
 
 from huntpack.hunt.coverage import CoverageStatus, TechniqueCoverage, assess_coverage
 from huntpack.hunt.plan import HuntPlan
+from huntpack.hunt.result import HuntResult
 from huntpack.hunt.runner import run_hunt
 from huntpack.intel import CampaignPack, load_builtin_pack, load_pack
 from huntpack.intel.library import builtin_pack_path
@@ -122,3 +123,31 @@ def test_status_values_are_the_navigator_ones() -> None:
     from huntpack.intel.navigator import STATUS_STYLES
 
     assert {s.value for s in CoverageStatus} == set(STATUS_STYLES)
+
+
+def test_a_plain_file_is_yara_scanned_but_claims_no_visibility(tmp_path: Path) -> None:
+    """A file no log reader takes is still hunted as a plain file: a FatalRAT keylog file fires
+    the pack's YARA rule (T1056.001 detected), while a text file alone assesses nothing."""
+    from tests.analyzers.file.fatalrat_bytes import keylog
+
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "Fatal.key").write_bytes(keylog([("微信", "2025-2-24  9:5:7", "ni hao")]))
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "README.txt").write_bytes(b"collected from WS-TPE-014\n")
+
+    def hunt(folder: str) -> HuntResult:
+        plan = HuntPlan(evidence=(tmp_path / folder,),
+                        rule_paths=(builtin_pack_path("fatalrat") / "sigma",),
+                        campaign="fatalrat", jobs=1, analyzers=("file.pe", "file.yara"))
+        return run_hunt(plan)
+
+    keys = hunt("keys")
+    assert [f.rule_id for f in keys.findings] == ["file.yara.HUNTPACK_FatalRAT_Keylog_File"]
+    assert by_id(keys.coverage)["T1056.001"].status is CoverageStatus.DETECTED
+    assert [(i.format, i.events) for i in keys.inputs] == [("file", 1)]
+    assert [p.reference for p in keys.problems] == ["input-unrecognised"]
+
+    notes = hunt("notes")
+    assert notes.findings == []
+    assert {t: by_id(notes.coverage)[t].status for t in ("T1027.002", "T1056.001")} == {
+        "T1027.002": CoverageStatus.BLIND, "T1056.001": CoverageStatus.BLIND}

@@ -53,7 +53,10 @@ def test_zip_members_are_sniffed_read_and_located(tmp_path: Path) -> None:
         ("b.jsonl.gz", 1),
         ("b.jsonl.gz", 2),
         ("b.jsonl.gz", 4),
+        ("notes.txt", None),  # no log format: a plain file event (YARA, indicators)
     ]
+    assert events[-1].logsource.kind == "file.data"
+    assert events[-1].fields["payload"] == b"just some notes"
     assert str(events[0].origin) == f"{path}!dir/a.json:1"
     assert [(p.location, p.reference) for p in problems] == [
         (f"{path}!b.jsonl.gz:3", "input-malformed"),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 from pathlib import Path
 
 import pytest
 
-from huntpack.model import InputProblem
+from huntpack.model import Event, InputProblem
 from huntpack.sources import EvidenceItem, discover, read_events
 from huntpack.sources.formats import FORMATS, sniff_format
 
@@ -59,15 +60,23 @@ def test_discover_walks_sorted_and_reports_what_it_cannot_use(tmp_path: Path) ->
 
     assert [(Path(i.path).relative_to(tmp_path).as_posix(), i.format) for i in items] == [
         ("c.gz", "gzip"),
+        ("a/y.json", "file"),  # no log format: read as a plain file (YARA, indicators)
         ("a/z.json", "json"),
         ("b/logs.txt", "json"),
     ]
     assert items[0].size == (tmp_path / "c.gz").stat().st_size
     by_reference = {p.reference: p for p in problems}
-    assert set(by_reference) == {"input-unrecognised", "input-empty", "input-missing"}
-    assert by_reference["input-unrecognised"].location == str(tmp_path / "a" / "y.json")
-    assert "unrecognised format" in by_reference["input-unrecognised"].reason
+    assert set(by_reference) == {"input-empty", "input-missing"}
     assert by_reference["input-empty"].reason == "empty file"
+    plain = [result for result in read_events(items[1])]
+    assert [type(result).__name__ for result in plain] == ["InputProblem", "Event"]
+    unrecognised, event = plain
+    assert isinstance(unrecognised, InputProblem) and isinstance(event, Event)
+    assert unrecognised.location == str(tmp_path / "a" / "y.json")
+    assert unrecognised.reference == "input-unrecognised"
+    assert "no log format recognised" in unrecognised.reason
+    assert event.logsource.kind == "file.data" and event.fields["type"] == "data"
+    assert event.fields["sha256"] == hashlib.sha256(b"this is not json").hexdigest()
     assert by_reference["input-missing"].location == str(missing)
 
 
@@ -84,8 +93,10 @@ def test_discover_lists_a_file_once_and_keeps_the_given_order() -> None:
 
 def test_ini_fixture_is_not_json() -> None:
     items, problems = discover([FIXTURES / "not_json.ini"])
-    assert items == []
-    assert [p.reference for p in problems] == ["input-unrecognised"]
+    assert problems == [] and [item.format for item in items] == ["file"]
+    results = list(read_events(items[0]))
+    assert [p.reference for p in results if isinstance(p, InputProblem)] == ["input-unrecognised"]
+    assert [e.logsource.kind for e in results if isinstance(e, Event)] == ["file.data"]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo (POSIX)")

@@ -30,7 +30,14 @@ from huntpack.rules.catalog import compile_rules
 from huntpack.rules.correlation import CorrelationEngine, RuleHit
 from huntpack.rules.routing import load_routing
 from huntpack.rules.ruleset import RuleSet
-from huntpack.sources import EvidenceItem, discover, examine, files_beside, read_events
+from huntpack.sources import (
+    PLAIN_FILE_NOTE,
+    EvidenceItem,
+    discover,
+    examine,
+    files_beside,
+    read_events,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +290,7 @@ def hunt_file(item: EvidenceItem) -> FileOutcome:
     for entry in read_events(item):
         if isinstance(entry, InputProblem):
             outcome.problems.append(entry)
-            outcome.record.unreadable += 1
+            outcome.record.unreadable += entry.reference != PLAIN_FILE_NOTE
             continue
         _hunt_event(entry, state, outcome)
     outcome.fold_logsources()

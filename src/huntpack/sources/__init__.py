@@ -18,8 +18,9 @@ Imports only ``huntpack.model`` (and ``huntpack.errors``); never ``intel``.
 from __future__ import annotations
 
 from huntpack.sources.evidence import EvidenceItem, discover, examine, files_beside, read_events
+from huntpack.sources.executable import PLAIN_FILE_NOTE
 from huntpack.sources.memory import MemorySource
 from huntpack.sources.record import normalise_record
 
-__all__ = ["EvidenceItem", "MemorySource", "discover", "examine", "files_beside",
+__all__ = ["PLAIN_FILE_NOTE", "EvidenceItem", "MemorySource", "discover", "examine", "files_beside",
            "normalise_record", "read_events"]

@@ -20,7 +20,7 @@ from typing import BinaryIO
 from huntpack.model import Event, InputProblem, SourceRef
 from huntpack.sources import content as limits
 from huntpack.sources.content import Content, capped
-from huntpack.sources.formats import SNIFF_BYTES, read_content, sniff_format
+from huntpack.sources.formats import SNIFF_BYTES, format_or_plain_file, read_content
 
 _ENCRYPTED = 0x1
 
@@ -106,15 +106,7 @@ def _read_inner(inner: Content, what: str) -> Iterator[Event | InputProblem]:
     if not head:
         yield InputProblem(inner.location, f"empty {what}", "input-empty")
         return
-    name = sniff_format(head)
-    if name is None:
-        yield InputProblem(
-            inner.location,
-            f"unrecognised format in {what} (first bytes {head[:8]!r})",
-            "input-unrecognised",
-        )
-        return
-    yield from read_content(inner, name)
+    yield from read_content(inner, format_or_plain_file(head))
 
 
 def _open_gzip(content: Content) -> BinaryIO:

@@ -2,8 +2,9 @@
 
 Discovery walks files and directories (recursively, sorted), and sniffs each file's format by
 its content through the format registry. What cannot be used is reported, never skipped
-silently: a missing path (``input-missing``), an empty file (``input-empty``), a format no
-reader knows (``input-unrecognised``), a file that cannot be opened (``input-unreadable``).
+silently: a missing path (``input-missing``), an empty file (``input-empty``), a file that
+cannot be opened (``input-unreadable``). Content no log reader knows is still read, as a plain
+file for YARA and indicators, and reported as ``input-unrecognised`` (no events read from it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from huntpack.model import Event, InputProblem
 from huntpack.sources.content import Content
-from huntpack.sources.formats import FORMATS, SNIFF_BYTES, read_content, sniff_format
+from huntpack.sources.formats import READERS, SNIFF_BYTES, format_or_plain_file, read_content
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,15 +89,7 @@ def examine(path: str) -> EvidenceItem | InputProblem:
         return InputProblem(path, f"cannot open: {exc.strerror or exc}", "input-unreadable")
     if size == 0 or not head:
         return InputProblem(path, "empty file", "input-empty")
-    name = sniff_format(head)
-    if name is None:
-        known = ", ".join(FORMATS)
-        return InputProblem(
-            path,
-            f"unrecognised format (first bytes {head[:8]!r}; readers: {known})",
-            "input-unrecognised",
-        )
-    return EvidenceItem(path, name, size)
+    return EvidenceItem(path, format_or_plain_file(head), size)
 
 
 def read_events(item: EvidenceItem) -> Iterator[Event | InputProblem]:
@@ -104,7 +97,7 @@ def read_events(item: EvidenceItem) -> Iterator[Event | InputProblem]:
 
     Never raises for bad content. A file that cannot be opened at all gives one problem.
     """
-    if item.format not in FORMATS:
+    if item.format not in READERS:
         yield InputProblem(item.path, f"no reader for format {item.format!r}", "input-unrecognised")
         return
     yield from read_content(Content.from_file(item.path), item.format)

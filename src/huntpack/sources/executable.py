@@ -1,8 +1,14 @@
-"""Executable files given as evidence (PE, ELF, Mach-O): one ``file`` event each, never run.
+"""Files given as evidence that are not logs: one event each, read and never run.
+
+Executables (PE, ELF, Mach-O) are ``file`` events. Any other content that no log reader takes
+(the registry's last resort) is a ``file.data`` event, so YARA rules and hash/name indicators
+still see it (a keylogger's output file, a dropped script, a lure inside an archive), together
+with an ``input-unrecognised`` problem: no log format was recognised, so nothing in it was read
+as events. ``file.data`` claims no ATT&CK data component: a README cannot show packing.
 
 The event carries what identifies the file, not its bytes: ``path`` (the file, or
 ``archive.zip!member`` inside archives), ``FileName``, ``size``, ``md5``, ``sha1``, ``sha256`` and
-``type`` ("pe", "elf", "macho"). A file on disk is read again by the analyzers from ``path``
+``type`` ("pe", "elf", "macho", "data"). A file on disk is read again by the analyzers from ``path``
 (read-only, size-limited); an archive member has no path of its own, so its bytes travel in the
 ``payload`` field, and only up to ``MAX_PAYLOAD_BYTES``. Bigger files are still hashed (for
 indicator look-ups) and reported as too large to analyse.
@@ -23,6 +29,10 @@ MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
 _CHUNK = 1 << 16
 _MACHO_MAGICS = (b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe")
 FILE_SOURCE = LogSource(kind="file")
+DATA_FILE_SOURCE = LogSource(kind="file.data")
+#: The reference of the note that a file was read as a plain file: not a part lost, nothing
+#: unreadable, but no log was read from it.
+PLAIN_FILE_NOTE = "input-unrecognised"
 
 
 def is_pe(head: bytes) -> bool:
@@ -46,11 +56,11 @@ def file_type(head: bytes) -> str:
     for name, sniff in (("pe", is_pe), ("elf", is_elf), ("macho", is_macho)):
         if sniff(head):
             return name
-    return "unknown"
+    return "data"
 
 
-def read_executable(content: Content) -> Iterator[Event | InputProblem]:
-    """The one event describing an executable file (hashes, type, where to read it)."""
+def read_file(content: Content) -> Iterator[Event | InputProblem]:
+    """The one event describing a file (hashes, type, where to read it)."""
     digests = [hashlib.md5(usedforsecurity=False), hashlib.sha1(usedforsecurity=False),
                hashlib.sha256()]
     keep = content.fs_path is None
@@ -73,12 +83,16 @@ def read_executable(content: Content) -> Iterator[Event | InputProblem]:
         "sha256": digests[2].hexdigest(),
         "type": file_type(head),
     }
+    if fields["type"] == "data":
+        yield InputProblem(content.location, f"no log format recognised (first bytes "
+                           f"{head[:8]!r}): read as a plain file for YARA and indicators only",
+                           PLAIN_FILE_NOTE)
     if size > MAX_PAYLOAD_BYTES:
         yield InputProblem(content.location, f"{size} bytes: hashed, but larger than "
                            f"{MAX_PAYLOAD_BYTES} and not analysed", "input-too-large")
     elif keep:
         fields["payload"] = bytes(kept)
-    yield Event(fields, content.ref(), FILE_SOURCE)
+    yield Event(fields, content.ref(), DATA_FILE_SOURCE if fields["type"] == "data" else FILE_SOURCE)
 
 
 def _head(content: Content) -> bytes:

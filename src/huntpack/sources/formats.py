@@ -8,7 +8,8 @@ that archive readers can dispatch back into the registry without an import cycle
 Sniffing is by content only. Binary magics come first; JSON is last and requires a plausible
 start (``{"`` / ``{}`` / ``[{`` / ``[]``), so an INI file's ``[section]`` is not taken for JSON.
 CSV comes just before it and needs a header row of field names and rows that fit it
-(``csv_shape``), so prose, e-mail and Zeek TSV logs are not taken for CSV.
+(``csv_shape``), so prose, e-mail and Zeek TSV logs are not taken for CSV. Content no sniffer
+takes is read as a plain file (``PLAIN_FILE``), never dropped.
 """
 
 from __future__ import annotations
@@ -97,9 +98,9 @@ FORMATS: dict[str, Format] = {
         Format("zip", is_zip, "huntpack.sources.archive:read_zip", seekable=True),
         Format("pcap", is_pcap, "huntpack.sources.packet_capture:read_pcap"),
         Format("zeek", is_zeek_tsv, "huntpack.sources.zeek_log:read_zeek_tsv"),
-        Format("pe", is_pe, "huntpack.sources.executable:read_executable"),
-        Format("elf", is_elf, "huntpack.sources.executable:read_executable"),
-        Format("macho", is_macho, "huntpack.sources.executable:read_executable"),
+        Format("pe", is_pe, "huntpack.sources.executable:read_file"),
+        Format("elf", is_elf, "huntpack.sources.executable:read_file"),
+        Format("macho", is_macho, "huntpack.sources.executable:read_file"),
         # e-mail (issue 5): the sniffers live beside their reader, imported on first use
         Format("msg", lambda head: importlib.import_module("huntpack.sources.email_reader").is_outlook_msg(head) is True,
                "huntpack.sources.email_reader:read_msg", seekable=True),
@@ -114,6 +115,13 @@ FORMATS: dict[str, Format] = {
     )
 }
 
+#: What content no sniffer takes is read as: a plain file (hashes, YARA, indicators), which its
+#: reader reports as ``input-unrecognised`` since no log was read from it.
+PLAIN_FILE = Format("file", lambda head: bool(head), "huntpack.sources.executable:read_file")
+
+#: Every format a reader exists for: the sniffed ones and the plain-file last resort.
+READERS: dict[str, Format] = {**FORMATS, PLAIN_FILE.name: PLAIN_FILE}
+
 
 def sniff_format(head: bytes) -> str | None:
     """The name of the first registered format whose sniff accepts ``head``, else None."""
@@ -123,6 +131,11 @@ def sniff_format(head: bytes) -> str | None:
     return None
 
 
+def format_or_plain_file(head: bytes) -> str:
+    """The sniffed format of ``head``, or the plain-file reader for anything else."""
+    return sniff_format(head) or PLAIN_FILE.name
+
+
 def read_content(content: Content, name: str) -> Iterator[Event | InputProblem]:
     """Read ``content`` with the reader registered for format ``name``.
 
@@ -130,7 +143,7 @@ def read_content(content: Content, name: str) -> Iterator[Event | InputProblem]:
     stream that breaks off (truncated archive, byte cap, I/O error): that becomes one problem at
     the content's location, after the events read until then.
     """
-    fmt = FORMATS[name]
+    fmt = READERS[name]
     try:
         if fmt.seekable and content.fs_path is None:
             with spooled(content) as on_disk:

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from huntpack.analyzers.file.yara_scan import YaraAnalyzer
-from huntpack.model import Event, LogSource, SourceRef
+from huntpack.model import Event
 from huntpack.sources import discover, read_events
 
 from .fatalrat_bytes import KEYLOG_XOR, decrypt_routine, implant, keylog
@@ -58,11 +58,8 @@ def _build(case: dict[str, Any]) -> bytes:
 
 def _events(path: Path, data: bytes) -> list[Event]:
     path.write_bytes(data)
-    items, problems = discover([path])
-    if problems:  # not an evidence format: the file event a hunt would need
-        assert [p.reference for p in problems] == ["input-unrecognised"]
-        return [Event({"payload": data, "type": "unknown", "path": str(path)},
-                      SourceRef(str(path)), LogSource(kind="file"))]
+    items, problems = discover([path])  # a raw keylog file is read as a plain file event
+    assert not problems
     return [e for item in items for e in read_events(item) if isinstance(e, Event)]
 
 

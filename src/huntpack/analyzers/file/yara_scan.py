@@ -23,7 +23,7 @@ _TECHNIQUE = re.compile(r"\bT\d{4}(?:\.\d{3})?\b")
 
 class YaraAnalyzer(AnalyzerBase):
     name = "file.yara"
-    kinds = frozenset({"file"})
+    kinds = frozenset({"file", "file.data"})  # executables and any other file given as evidence
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         super().__init__(settings)

@@ -34,8 +34,9 @@ from huntpack.model import Event, Finding
 
 NAME = "indicators"
 
-#: Event kinds read: Windows and JSON logs, CSV exports, e-mail, files, pcap flows, Zeek logs.
-KINDS = frozenset({"windows", "json", "csv", "email", "file", "pcap.flow", "proxy", "dns",
+#: Event kinds read: Windows and JSON logs, CSV exports, e-mail, files (executables and plain
+#: files), pcap flows, Zeek logs.
+KINDS = frozenset({"windows", "json", "csv", "email", "file", "file.data", "pcap.flow", "proxy", "dns",
                    "browser", "zeek.conn", "zeek.dns", "zeek.http", "zeek.ssl", "zeek.files",
                    "zeek.x509", "zeek.smtp", "zeek.notice"})
 

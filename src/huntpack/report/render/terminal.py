@@ -51,11 +51,13 @@ def overview(document: ReportDocument) -> Panel:
     title = f"huntpack hunt: {escape(document.campaign.name)}" if document.campaign.id \
         else "huntpack hunt"
     skipped = sum(1 for problem in document.inputs.problems
-                  if problem.reference in FILE_NOT_HUNTED)
+                  if problem.reference in FILE_NOT_READ)
+    plain = sum(1 for problem in document.inputs.problems if problem.reference == PLAIN_FILE)
     lines = [
         f"evidence files: {len(document.inputs.files)}   events: {stats.events:,}   "
         f"unreadable parts: {stats.unreadable:,}"
-        + (f"   files not hunted: {skipped:,}" if skipped else ""),
+        + (f"   files not read: {skipped:,}" if skipped else "")
+        + (f"   plain files (no log format): {plain:,}" if plain else ""),
         f"findings: {stats.findings:,} on {stats.hosts} hosts   rules usable: "
         f"{usable_rules(document.rule_health)}   time: {timing.hunt_seconds:.1f}s "
         f"({timing.events_per_second:,.0f} events/s, {timing.workers} workers)",
@@ -142,18 +144,24 @@ def rule_health_table(health: RuleHealthReport, top: int = 10) -> Table | str:
     return table
 
 
-#: Problems that concern a whole file that was not read as evidence (not a part lost inside one).
-FILE_NOT_HUNTED = frozenset({"input-unrecognised", "input-empty", "input-unreadable"})
+#: Problems that concern a whole file that was not read at all (not a part lost inside one).
+FILE_NOT_READ = frozenset({"input-empty", "input-unreadable"})
+#: A file in no log format: read as a plain file (YARA, indicators), no events from its content.
+PLAIN_FILE = "input-unrecognised"
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}" if number else ""
 
 
 def input_problems_table(document: ReportDocument, top: int) -> Table:
     problems = document.inputs.problems
-    skipped = sum(1 for problem in problems if problem.reference in FILE_NOT_HUNTED)
-    title = "Evidence not read"
-    lost = len(problems) - skipped
-    counts = [f"{skipped} {'file' if skipped == 1 else 'files'} not hunted" if skipped else "",
-              f"{lost} unreadable {'part' if lost == 1 else 'parts'}" if lost else ""]
-    table = Table(title=f"{title} ({', '.join(filter(None, counts))})")
+    unread = sum(1 for problem in problems if problem.reference in FILE_NOT_READ)
+    plain = sum(1 for problem in problems if problem.reference == PLAIN_FILE)
+    lost = len(problems) - unread - plain
+    counts = [_count(plain, "plain file", "plain files"), _count(unread, "file", "files") +
+              (" not read" if unread else ""), _count(lost, "unreadable part", "unreadable parts")]
+    table = Table(title=f"Evidence not read as logs ({', '.join(filter(None, counts))})")
     table.add_column("where", overflow="fold")
     table.add_column("reason", overflow="fold")
     for problem in problems[:top]:
