@@ -8,6 +8,7 @@ from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.runner import prepare, run_hunt
 from huntpack.rules.correlation import CorrelationEngine
 from huntpack.rules.ruleset import RuleSet
+from huntpack.sources import PLAIN_FILE_NOTE
 
 
 def test_parser_edge_files(shared_data: Path, sigmahq: RuleSet) -> None:
@@ -15,10 +16,12 @@ def test_parser_edge_files(shared_data: Path, sigmahq: RuleSet) -> None:
     plan = HuntPlan(evidence=(folder,), rule_paths=(), jobs=1)
     result = run_hunt(plan, prepared=(sigmahq, CorrelationEngine(sigmahq.correlations), 0.0))
     evtx_files = sorted(folder.glob("*.evtx"))
-    assert len(result.inputs) == len(evtx_files)
+    assert sorted(r.path for r in result.inputs if r.format == "evtx") == [
+        str(f) for f in evtx_files]
+    assert {Path(r.path).name for r in result.inputs if r.format == "file"} == {"LICENSE-MIT"}
     assert result.stats.events > 10_000
     assert result.stats.unreadable > 0
-    record_problems = [p for p in result.problems if p.reference != "input-unrecognised"]
+    record_problems = [p for p in result.problems if p.reference != PLAIN_FILE_NOTE]
     assert record_problems
     assert any("LICENSE" in p.location for p in result.problems), "non-evidence files are named"
     for problem in record_problems:
