@@ -24,10 +24,14 @@ from huntpack.report.document import ReportDocument
 from huntpack.report.render import RENDERERS, render
 from huntpack.report.render.terminal import render_terminal
 
-DESCRIPTION = """Hunt EVIDENCE (files or folders: EVTX, JSON/JSONL, gzip, zip) with the campaign
-pack's Sigma rules (FatalRAT by default) plus any --rules folders. Every rule is compiled once;
-rules that cannot be compiled are listed with the reason at the end; unreadable parts of the
-evidence are counted with their location.
+DESCRIPTION = """Hunt EVIDENCE (files or folders, formats sniffed by content: EVTX, JSON/JSONL, CSV,
+e-mail (.eml, mbox, .msg), pcap/pcapng, Zeek logs, executables, inside gzip/zip too; any other
+file is read as a plain file for YARA and indicators) with the campaign pack's Sigma rules,
+YARA rules, indicators and analyzers (FatalRAT by default) plus any --rules/--yara folders.
+Every rule is compiled once; rules that cannot be compiled are listed with the reason at the
+end; unreadable parts of the evidence are counted with their location. The answer per campaign
+technique: detected, assessed (the data was there, nothing fired) or blind (no data that could
+show it).
 
 Output: a summary table on the terminal by default. With -o FILE the format follows the suffix
 unless --format says otherwise: .json writes the report document (a versioned JSON file that
