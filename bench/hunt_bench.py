@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import huntpack
+from huntpack.cli.packs import campaign_analyzer_settings, campaign_rule_paths
 from huntpack.hunt.plan import HuntPlan
 from huntpack.hunt.runner import prepare, run_hunt
 from huntpack.model import Event, Finding
@@ -86,6 +87,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sigma", type=Path, default=DATA / "sigma",
                         help="SigmaHQ checkout holding " + ", ".join(SIGMA_FOLDERS)
                         + " (default: %(default)s)")
+    parser.add_argument("--campaign", default="none",
+                        help="also hunt with this campaign pack, as 'huntpack hunt' does by "
+                        "default: its Sigma rules, YARA rules, indicators and analyzer settings "
+                        "(default: none, the SigmaHQ rules alone)")
     # Internal: one measurement in this (sub)process, result as JSON on stdout.
     parser.add_argument("--measure", choices=("parse", "hunt"), help=argparse.SUPPRESS)
     parser.add_argument("--replicas", type=int, default=0, help=argparse.SUPPRESS)
@@ -206,9 +211,11 @@ def _discard(_: Finding) -> None:
 
 
 def measure_hunt(evidence: Sequence[Path], rules: Sequence[Path], workers: int,
-                 keep: int) -> Measurement:
-    plan = HuntPlan(evidence=tuple(evidence), rule_paths=tuple(rules), jobs=workers,
-                    campaign="none", max_findings_kept=keep)
+                 keep: int, campaign: str = "none") -> Measurement:
+    plan = HuntPlan(evidence=tuple(evidence),
+                    rule_paths=(*campaign_rule_paths(campaign), *rules), jobs=workers,
+                    campaign=campaign, max_findings_kept=keep,
+                    analyzer_settings=campaign_analyzer_settings(campaign))
     prepared = prepare(plan)
     health = prepared[0].health
     result = run_hunt(plan, on_finding=_discard, prepared=prepared)
@@ -229,7 +236,7 @@ def measure_here(args: argparse.Namespace) -> None:
         outcome = measure_parse(evidence, args.jobs)
     else:
         rules = [args.sigma / folder for folder in SIGMA_FOLDERS]
-        outcome = measure_hunt(evidence, rules, args.jobs, args.keep)
+        outcome = measure_hunt(evidence, rules, args.jobs, args.keep, args.campaign)
     outcome["code"] = code_fingerprint()
     print(json.dumps(outcome))
 
@@ -237,7 +244,8 @@ def measure_here(args: argparse.Namespace) -> None:
 def measure_in_subprocess(kind: str, args: argparse.Namespace, replicas: int) -> Measurement:
     command = [sys.executable, str(Path(__file__).resolve()), "--measure", kind,
                "--workdir", str(args.workdir), "--replicas", str(replicas),
-               "--jobs", str(args.jobs), "--keep", str(args.keep), "--sigma", str(args.sigma)]
+               "--jobs", str(args.jobs), "--keep", str(args.keep), "--sigma", str(args.sigma),
+               "--campaign", args.campaign]
     done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     outcome: Measurement = json.loads(done.stdout.strip().splitlines()[-1])
     return outcome
@@ -333,7 +341,8 @@ def report_header(args: argparse.Namespace, corpus: Corpus) -> None:
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     print(f"  corpus: {len(corpus.files)} EVTX files, {corpus.events_per_copy:,} events per copy "
           f"({corpus.root})")
-    print(f"  rules: {', '.join(SIGMA_FOLDERS)} under {args.sigma}")
+    print(f"  rules: {', '.join(SIGMA_FOLDERS)} under {args.sigma}"
+          + (f", plus the {args.campaign} campaign pack" if args.campaign != "none" else ""))
     print(f"  workers {args.jobs}, repeat {args.repeat}, max_findings_kept {args.keep}, "
           f"workdir {args.workdir}")
 
