@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
 import pytest
 
 from huntpack.intel import CampaignPack, load_builtin_pack
@@ -59,3 +64,38 @@ def test_status_layer(pack: CampaignPack) -> None:
     assert len(layer["legendItems"]) == 4
     with pytest.raises(ValueError, match="unknown status"):
         status_layer(pack, {"T1569": "maybe"})
+
+
+LAYER_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "navigator" / "layer-v4.5.schema.json"
+
+
+def check_layer_format(layer: dict[str, Any]) -> None:
+    """The layer against the Navigator 4.5 format (schema in tests/data/navigator), plus the
+    rules a schema cannot say: maxValue above minValue, showSubtechniques only on parents."""
+    jsonschema.validate(layer, json.loads(LAYER_SCHEMA.read_text("utf-8")))
+    gradient = layer.get("gradient")
+    if gradient:
+        assert gradient["maxValue"] > gradient["minValue"]
+    for technique in layer.get("techniques", []):
+        if technique.get("showSubtechniques"):
+            assert "." not in technique["techniqueID"], technique
+
+
+def test_layers_follow_the_navigator_format(pack: CampaignPack) -> None:
+    statuses = {t.id: "detected" for t in pack.techniques}
+    for layer in (campaign_layer(pack), status_layer(pack, statuses, {})):
+        check_layer_format(layer)
+
+
+@pytest.mark.parametrize("breakage", [
+    lambda layer: layer["versions"].update(layer="4.4"),
+    lambda layer: layer["techniques"][0].update(techniqueID="T15662"),
+    lambda layer: layer["techniques"][0].update(color="red"),
+    lambda layer: layer.update(legenditems=[]),
+    lambda layer: layer["layout"].update(expandedSubtechniques="some"),
+])  # fmt: skip
+def test_the_format_check_refuses_a_broken_layer(pack: CampaignPack, breakage: Any) -> None:
+    layer = campaign_layer(pack)
+    breakage(layer)
+    with pytest.raises(jsonschema.ValidationError):
+        check_layer_format(layer)

@@ -17,6 +17,7 @@ from huntpack.report.render.navigator import navigator_layer
 from huntpack.report.render.rows import ROW_FIELDS
 from huntpack.report.render.stix import stix_bundle
 from huntpack.report.render.text import reveal
+from tests.intel.test_navigator import check_layer_format
 
 from .helpers import GOLDEN, make_finding, synthetic_document
 
@@ -43,6 +44,7 @@ def test_csv_neutralises_formulas() -> None:
 
 def test_navigator_layer_validates(example: ReportDocument) -> None:
     layer = navigator_layer(example)
+    check_layer_format(layer)
     assert set(layer) >= NAVIGATOR_FIELDS and layer["domain"] == "enterprise-attack"
     assert set(layer["versions"]) == {"attack", "navigator", "layer"}
     statuses = {t.id: t.status for t in example.techniques}
