@@ -129,3 +129,26 @@ def test_jsonl_then_pretty_printed_objects(tmp_path: Path) -> None:
     events, problems = read_path(path)
     assert [(e.origin.line, e.fields["a"]) for e in events] == [(1, 1), (3, 3), (4, 4), (7, 5)]
     assert [p.location for p in problems] == [f"{path}:2"]  # the cut line alone
+
+
+def test_values_nested_too_deep_are_problems_not_crashes(tmp_path: Path) -> None:
+    """``[[[[...`` bombs: orjson recurses on the C stack (a segfault at ~100,000 levels) and the
+    flattener's text of a deep value recursed into a RecursionError; each deep value is now one
+    located problem and the records around it are read."""
+    deep = b'{"a": ' + b"[" * 2000 + b"]" * 2000 + b"}"
+    lines = tmp_path / "deep.jsonl"
+    lines.write_bytes(b'{"n": 1}\n' + deep + b'\n{"n": 2}\n')
+    array = tmp_path / "deep.json"
+    array.write_bytes(b'[{"n": 1}, ' + deep + b', {"n": 2}]')
+    for path, where in ((lines, f"{lines}:2"), (array, f"{array}:1")):
+        events, problems = read_path(path)
+        assert [e.fields["n"] for e in events] == [1, 2]
+        assert [(p.location, p.reference) for p in problems] == [(where, "input-malformed")]
+        assert "nested more than 128 levels" in problems[0].reason
+
+
+def test_nesting_at_the_limit_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "limit.jsonl"
+    path.write_bytes(b'{"a": ' + b'{"b": ' * 127 + b"1" + b"}" * 128 + b"\n")
+    events, problems = read_path(path)
+    assert problems == [] and len(events) == 1

@@ -5,7 +5,7 @@ Lines (read line by line, each line on its own: a malformed line is one problem 
 line is read as usual). Anything else (``[``, a pretty-printed ``{``) goes through the
 ``ValueScanner``, which holds one value at a time; so does the rest of a JSON Lines file from a
 line that opens a pretty-printed value (a line ending in ``{`` or ``[``). Events are located by the line their object
-starts on.
+starts on. A value nested deeper than ``MAX_NESTING`` is one problem and is not parsed.
 """
 
 from __future__ import annotations
@@ -20,13 +20,15 @@ import orjson
 
 from huntpack.model import Event, InputProblem
 from huntpack.sources.content import Content
-from huntpack.sources.json_values import Stray, Value, ValueScanner
+from huntpack.sources.json_values import MAX_NESTING, Stray, Value, ValueScanner, too_deep
 from huntpack.sources.record import LogSources, normalise_record
 
 #: Longest piece of one line handed to the value scanner at a time.
 PIECE_BYTES = 1 << 20
 
 _BOM = b"\xef\xbb\xbf"
+
+_TOO_DEEP = f"JSON nested more than {MAX_NESTING} levels deep (not parsed)"
 
 
 def read_json(content: Content) -> Iterator[Event | InputProblem]:
@@ -59,6 +61,8 @@ class _Records:
     def value(self, item: Value | Stray) -> Event | InputProblem:
         if isinstance(item, Stray):
             return self.problem(item.line, item.reason)
+        if too_deep(item.raw):
+            return self.problem(item.line, _TOO_DEEP)
         try:
             parsed = orjson.loads(item.raw)
         except orjson.JSONDecodeError as exc:
@@ -85,6 +89,9 @@ def _read_lines(
     for number, line in enumerate(lines, first_line):
         text = line.strip()
         if not text:
+            continue
+        if too_deep(text):
+            yield records.problem(number, _TOO_DEEP)
             continue
         try:
             parsed = orjson.loads(text)

@@ -20,9 +20,33 @@ from huntpack.errors import InputError
 #: Largest single JSON value accepted (one event); past it the file is given up.
 MAX_VALUE_BYTES = 256 * 1024**2
 
+#: Deepest nesting of objects and arrays parsed in one value; a deeper value is a problem, not
+#: parsed (``orjson`` recurses on the C stack and crashes the process on ``[[[[...`` bombs).
+MAX_NESTING = 128
+
 _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]"]', re.DOTALL)
 _QUOTE, _LBRACE, _LBRACKET = ord('"'), ord("{"), ord("[")
 _SEPARATORS = b" \t\r\n,"
+
+
+def too_deep(raw: bytes, limit: int = MAX_NESTING) -> bool:
+    """Whether ``raw`` nests objects and arrays more than ``limit`` deep (strings skipped).
+
+    Counting brackets first keeps this free for ordinary records; only a value with more than
+    ``limit`` opening brackets in all is tokenised.
+    """
+    if raw.count(b"{") + raw.count(b"[") <= limit:
+        return False
+    depth = 0
+    for match in _TOKEN.finditer(raw):
+        char = raw[match.start()]
+        if char in (_LBRACE, _LBRACKET):
+            depth += 1
+            if depth > limit:
+                return True
+        elif char != _QUOTE:
+            depth -= 1
+    return False
 
 
 @dataclass(frozen=True, slots=True)
