@@ -143,3 +143,22 @@ def test_truncated_pcapng_is_reported(tmp_path: Path) -> None:
     events, problems = read(path)
     assert len(events) == 1 and events[0].fields.get("ja3")
     assert problems and problems[0].reference == "input-truncated"
+
+
+def test_zeek_empty_separator_and_infinite_numbers(tmp_path: Path) -> None:
+    """An empty ``#separator`` raised ValueError (exit 3); ``1e999`` bytes made three network
+    analyzers fail with OverflowError. Now: one located problem, and the row is read."""
+    from huntpack.analyzers.network.flow_view import connection_of
+
+    path = tmp_path / "conn.log"
+    path.write_text("#separator \\x09\n#separator \n#set_separator\t\n#path\tconn\n"
+                    "#fields\tts\tid.orig_h\tid.resp_h\tid.resp_p\torig_bytes\n"
+                    "#types\ttime\taddr\taddr\tport\tcount\n"
+                    "1741222800.0\t10.0.0.1\t192.0.2.1\t443\t1e999\n")
+    events, problems = read(path)
+    assert [(p.location, p.reason) for p in problems] == [
+        (f"{path}:2", "empty #separator ignored (kept '\\t')"),
+        (f"{path}:3", "empty #set_separator ignored (kept ',')"),
+    ]
+    connection = connection_of(events[0])
+    assert connection is not None and connection.orig_bytes == 0 and connection.resp_p == 443

@@ -6,7 +6,8 @@ Each row becomes the record Zeek's JSON writer would have written for it: field 
 list or string), unset fields (``-``) left out. The log name comes from ``#path``.
 
 A row with fewer or more columns than ``#fields`` is one problem at its line; rows before the
-first ``#fields`` header are problems too. The reader never raises on content.
+first ``#fields`` header are problems too, and so is an empty ``#separator`` or
+``#set_separator`` (ignored: the one before it stays). The reader never raises on content.
 """
 
 from __future__ import annotations
@@ -39,10 +40,15 @@ class _Header:
     fields: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
 
-    def directive(self, line: str) -> None:
+    def directive(self, line: str) -> str | None:
+        """Apply one ``#`` line; returns why it was ignored (an empty separator), else None."""
         name, _, value = line[1:].partition(" " if line.startswith("#separator") else self.separator)
         if name == "separator":
-            self.separator = _unescape(value.strip())
+            value = _unescape(value.strip())
+        if name in ("separator", "set_separator") and not value:
+            return f"empty #{name} ignored (kept {getattr(self, name)!r})"
+        if name == "separator":
+            self.separator = value
         elif name == "set_separator":
             self.set_separator = value
         elif name == "empty_field":
@@ -56,6 +62,7 @@ class _Header:
             self.types = []
         elif name == "types":
             self.types = value.split(self.separator)
+        return None
 
     @property
     def logsource(self) -> LogSource:
@@ -71,7 +78,9 @@ def read_zeek_tsv(content: Content) -> Iterator[Event | InputProblem]:
             if not line:
                 continue
             if line.startswith("#"):
-                header.directive(line)
+                ignored = header.directive(line)
+                if ignored is not None:
+                    yield InputProblem(str(content.ref(line=number)), ignored, "input-malformed")
                 continue
             yield _row(header, line, content, number)
 

@@ -77,7 +77,7 @@ def _int(value: Any) -> int:
         return value
     try:
         return int(float(str(value)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: inf, 1e999
         return 0
 
 
