@@ -100,3 +100,18 @@ def test_bundled_example_finds_the_chain(capsys: pytest.CaptureFixture[str]) -> 
     techniques = {t for row in rows for t in row["attack"].split(",") if t}
     for expected in ("T1569.002", "T1056.001", "T1547.001", "T1497.001", "T1219"):
         assert any(t.startswith(expected) for t in techniques), expected
+
+
+@pytest.mark.parametrize("when", ["-1e300", "-62135596801", '"0001-01-01T00:00:00+01:00"'])
+def test_finding_with_a_time_no_report_can_write(tmp_path: Path, when: str) -> None:
+    """A hostile time on a matching event (year 0, 1e300) once crashed the report (exit 3)."""
+    evidence = tmp_path / "odd-time.jsonl"
+    evidence.write_text('{"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", '
+                        '"Image": "C:\\\\Windows\\\\System32\\\\whoami.exe", '
+                        f'"TimeCreated": {when}}}\n')
+    report = tmp_path / "report.json"
+    code = main(["hunt", str(evidence), "--campaign", "none", "--rules", str(DATA / "rules"),
+                 "--jobs", "1", "--no-progress", "-o", str(report)])
+    assert code == 1
+    finding = json.loads(report.read_text("utf-8"))["findings"][0]
+    assert finding["timestamp"] is None

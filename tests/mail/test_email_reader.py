@@ -137,3 +137,10 @@ def test_any_bytes_give_an_event_or_a_problem(tail: bytes, head: bytes) -> None:
     for reader in (read_eml, read_mbox):
         for entry in reader(content):
             assert isinstance(entry, Event | InputProblem)
+
+
+def test_date_past_year_9999_is_no_time() -> None:
+    """``Fri, 31 Dec 9999 23:59:59 -2359`` is past what any report can write (exit 3 once)."""
+    raw = message_bytes("From: a@example.com\r\nTo: b@example.com\r\n"
+                        "Date: Fri, 31 Dec 9999 23:59:59 -2359\r\nSubject: x\r\n")
+    assert event_of(raw).timestamp is None

@@ -21,6 +21,7 @@ from typing import Any
 
 from huntpack.model import Event, LogSource, SourceRef
 from huntpack.sources.email_attachments import Attachment, attachment_fields, describe_attachment
+from huntpack.sources.timestamp import valid_time
 
 #: Largest message parsed (bytes); bigger ones are a located problem.
 MAX_MESSAGE_BYTES = 64 * 1024**2
@@ -206,4 +207,4 @@ def _timestamp(message: Message) -> float | None:
         return None
     if moment.tzinfo is None:
         return None
-    return moment.timestamp()
+    return valid_time(moment.timestamp())

@@ -23,6 +23,7 @@ import dpkt
 
 from huntpack.model import Event, LogSource
 from huntpack.sources.content import Content
+from huntpack.sources.timestamp import valid_time
 from huntpack.sources.tls_hello import ja3, ja3_string, ja4, looks_like_tls, parse_client_hello
 
 MAX_FLOWS = 100_000
@@ -111,7 +112,8 @@ class FlowTable:
         flow = self.flows.pop(key)
         self.count += 1
         fields = flow_fields(flow, f"P{self.count}")
-        return Event(fields, self.content.ref(record=flow.first_packet), FLOW_SOURCE, flow.first)
+        return Event(fields, self.content.ref(record=flow.first_packet), FLOW_SOURCE,
+                     valid_time(flow.first))
 
 
 def _transport(ip: Any) -> tuple[str, Endpoint, Endpoint, Any] | None:

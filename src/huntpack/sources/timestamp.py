@@ -25,11 +25,29 @@ _US_EPOCH = 1e14
 _NS_EPOCH = 1e17
 
 
+#: Epoch seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the times ``datetime`` (and so
+#: every report) can write. Times outside are not times (hostile ``-1e300``, year-0 offsets).
+EARLIEST = -62135596800.0
+LATEST = 253402300799.0
+
+
 def parse_time(value: Any) -> float | None:
     """Epoch seconds (UTC) from an ISO 8601 string or an epoch number; None if not a time.
 
-    Strings without an offset are taken as UTC (Sysmon ``UtcTime``). Never raises.
+    Strings without an offset are taken as UTC (Sysmon ``UtcTime``). Never raises; never
+    returns a time outside ``EARLIEST``..``LATEST``.
     """
+    return valid_time(_parse(value))
+
+
+def valid_time(seconds: float | None) -> float | None:
+    """``seconds`` if it is a time a report can write, else None."""
+    if seconds is None or not EARLIEST <= seconds <= LATEST:  # NaN fails the comparison too
+        return None
+    return seconds
+
+
+def _parse(value: Any) -> float | None:
     if type(value) is str:
         if value[-1:] == "Z":  # the common UTC form (EVTX SystemTime, ECS): straight through
             try:
