@@ -23,6 +23,7 @@ ANALYZERS: dict[str, str] = {
     "network.flows": "huntpack.analyzers.network.flows:FlowsAnalyzer",
     "network.protocol": "huntpack.analyzers.network.protocol:ProtocolAnalyzer",
     "network.tls": "huntpack.analyzers.network.tls:TlsAnalyzer",
+    "signin": "huntpack.analyzers.signin.analyzer:SigninAnalyzer",
 }
 
 

@@ -85,6 +85,7 @@ def assess_coverage(
     *,
     available_analyzers: Collection[str] = (),
     rules_with_data: Collection[str] | None = None,
+    analyzers_with_data: Collection[str] | None = None,
 ) -> list[TechniqueCoverage]:
     """One ``TechniqueCoverage`` per technique of the pack, in pack order.
 
@@ -94,13 +95,18 @@ def assess_coverage(
     ``available_analyzers``: names of the analyzers that exist and ran.
     ``rules_with_data``: ids of the rules that met an event they could have matched; None when
     unknown (then a rule's data counts as seen when its logsource's data components were).
+    ``analyzers_with_data``: names of the analyzers that met an event of a kind they read; with
+    ``rules_with_data``, an analyzer that met none does not make its technique assessed (the
+    sign-in analyzer has read nothing when only Windows logons were there). None: unknown.
     """
     counts = Counter(t.upper() for t in finding_techniques)
     failed = _failure_keys(rule_failures)
     present = frozenset(observed)
     fed = None if rules_with_data is None else frozenset(rules_with_data)
+    fed_analyzers = None if analyzers_with_data is None else frozenset(analyzers_with_data)
     return [
-        _assess(pack, technique, present, counts, failed, frozenset(available_analyzers), fed)
+        _assess(pack, technique, present, counts, failed, frozenset(available_analyzers), fed,
+                fed_analyzers)
         for technique in pack.techniques
     ]
 
@@ -113,6 +119,7 @@ def _assess(
     failed: frozenset[str],
     analyzers: frozenset[str],
     fed: frozenset[str] | None = None,
+    fed_analyzers: frozenset[str] | None = None,
 ) -> TechniqueCoverage:
     required = technique.component_names
     rules = pack.rules_for(technique.id)
@@ -120,7 +127,8 @@ def _assess(
     working = tuple(r for r in rules if r.name not in broken)
     usable = tuple(a for a in technique.analyzers if a in analyzers)
     inputs = _detection_inputs(working, bool(usable), required)
-    seen = present if fed is None else _inputs_seen(working, fed, bool(usable), required, present)
+    read = bool(usable) if fed_analyzers is None else any(a in fed_analyzers for a in usable)
+    seen = present if fed is None else _inputs_seen(working, fed, read, required, present)
     coverage = TechniqueCoverage(
         technique_id=technique.id,
         name=technique.name,

@@ -52,6 +52,8 @@ class HuntResult:
     analyzer_failures: dict[str, str] = field(default_factory=dict)
     # ids of the rules and correlations that met an event they could have matched (None: unknown)
     rules_with_data: frozenset[str] | None = None
+    # names of the analyzers that met an event of a kind they read (None: unknown)
+    analyzers_with_data: frozenset[str] | None = None
 
     @property
     def has_findings(self) -> bool:

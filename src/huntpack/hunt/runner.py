@@ -153,6 +153,8 @@ def run_hunt(
             _keep(result, finding, plan, on_finding)
     result.rules_with_data = rules_with_data(ruleset, engine, gathered.fed)
     logsources = gathered.logsources
+    kinds = {source.kind for source in logsources}
+    result.analyzers_with_data = frozenset(a.name for a in analyzers.analyzers if a.kinds & kinds)
     result.stats.hunt_seconds = time.perf_counter() - started
     result.stats.workers = min(plan.workers, max(1, len(items)))
     result.findings.sort(key=finding_order)
@@ -212,7 +214,8 @@ def campaign_coverage(
     return assess_coverage(pack, observed_components(logsources), techniques,
                            result.rule_health.problems,
                            available_analyzers=frozenset(result.analyzers_run),
-                           rules_with_data=result.rules_with_data)
+                           rules_with_data=result.rules_with_data,
+                           analyzers_with_data=result.analyzers_with_data)
 
 
 def _conclude(analyzer: Analyzer, records: list[Any], result: HuntResult) -> list[Finding]:

@@ -74,13 +74,20 @@ class Event:
 
     @property
     def host(self) -> str | None:
-        return _first_text(self.fields, ("Computer", "Hostname", "host.name", "host.hostname"))
+        return _first_text(self.fields, _IDENTITY.get(self.logsource.kind, _DEFAULT)[0])
 
     @property
     def user(self) -> str | None:
-        return _first_text(
-            self.fields, ("User", "TargetUserName", "SubjectUserName", "user.name", "UserName")
-        )
+        return _first_text(self.fields, _IDENTITY.get(self.logsource.kind, _DEFAULT)[1])
+
+
+_Names = tuple[tuple[str, ...], tuple[str, ...]]
+#: The fields that name an event's host and user, first present wins.
+_DEFAULT: _Names = (("Computer", "Hostname", "host.name", "host.hostname"),
+                    ("User", "TargetUserName", "SubjectUserName", "user.name", "UserName"))
+#: Kinds whose readers put the host and user in ``host.name``/``user.name`` (sign-in logs:
+#: the device name or IP address, and the UPN; their ``User`` column is a display name).
+_IDENTITY: dict[str, _Names] = {"signin": (("host.name",), ("user.name",))}
 
 
 def _first_text(fields: Mapping[str, Any], names: tuple[str, ...]) -> str | None:

@@ -5,7 +5,8 @@ the line the row starts on (a quoted field may span lines). Rows go through ``no
 like JSON records, so an ``EventID`` column is a number and a time column (``@timestamp``,
 ``timestamp``, ``time`` ...) gives the event's time; a row that is a Windows event (``Channel``,
 or ``EventID`` with a provider) stays one. Any other row gets the ``LogSource`` its header
-declares (``csv_shape.export_logsource``: browser history, proxy, DNS, or generic ``csv``).
+declares (``csv_shape.export_logsource``: browser history, proxy, DNS, or generic ``csv``); rows
+of an Entra ID sign-in download become sign-in events (``entra_signin``).
 
 A row with another column count than the header, bytes that are not UTF-8, NUL bytes, a line
 longer than ``MAX_LINE_BYTES`` or a field longer than ``MAX_FIELD_CHARS`` is one problem at its
@@ -28,6 +29,7 @@ from huntpack.sources.csv_shape import (
     export_logsource,
     header_names,
 )
+from huntpack.sources.entra_signin import PORTAL_CSV, SIGNIN_KIND, signin_event
 from huntpack.sources.formats import SNIFF_BYTES
 from huntpack.sources.record import LogSources, normalise_record
 
@@ -138,6 +140,8 @@ class _Table:
             return self._problem(start, f"row has {len(row)} columns, the header names "
                                         f"{len(self.names)}")
         record = {name: value for name, value in zip(self.names, row, strict=True) if value}
+        if self.logsource.kind == SIGNIN_KIND:  # the Entra admin center's sign-in download
+            return signin_event(record, self.content.ref(line=start), PORTAL_CSV)
         event = normalise_record(record, self.content.ref(line=start), logsources=self.memo)
         if event.logsource.kind != "windows":
             event.logsource = self.logsource

@@ -152,8 +152,12 @@ def _export(entry: Any) -> CsvExport:
         for choice in needs
     ):
         raise ValueError(f"csv exports: {entry.get('name')}: 'needs' is a list of name lists")
-    category = entry.get("category")
-    logsource = LogSource(kind=entry["kind"], category=category if category else None)
+    def text(name: str) -> str | None:
+        value = entry.get(name)
+        return value if isinstance(value, str) and value else None
+
+    logsource = LogSource(product=text("product"), kind=entry["kind"], category=text("category"),
+                          service=text("service"))
     return CsvExport(str(entry.get("name")), logsource,
                      tuple(frozenset(n.lower() for n in choice) for choice in needs))
 
@@ -190,4 +194,7 @@ def _plausible_header(row: Sequence[str]) -> bool:
     filled = [name for name in names if name]
     if len(filled) < 2:
         return False
-    return all(_NAME.fullmatch(name) and len(name.split()) <= _MAX_WORDS for name in filled)
+    if not all(_NAME.fullmatch(name) for name in filled):
+        return False
+    # longer names ("Multifactor authentication auth method") only in a known export's header
+    return all(len(name.split()) <= _MAX_WORDS for name in filled) or known_export(names) is not None

@@ -6,6 +6,8 @@ line is read as usual). Anything else (``[``, a pretty-printed ``{``) goes throu
 ``ValueScanner``, which holds one value at a time; so does the rest of a JSON Lines file from a
 line that opens a pretty-printed value (a line ending in ``{`` or ``[``). Events are located by the line their object
 starts on. A value nested deeper than ``MAX_NESTING`` is one problem and is not parsed.
+A Graph response page of Entra ID sign-ins (``{"value": [...]}``) gives one event per item
+(``entra_signin.graph_page``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import orjson
 
 from huntpack.model import Event, InputProblem
 from huntpack.sources.content import Content
+from huntpack.sources.entra_signin import graph_page
 from huntpack.sources.json_values import MAX_NESTING, Stray, Value, ValueScanner, too_deep
 from huntpack.sources.record import LogSources, normalise_record
 
@@ -53,21 +56,34 @@ class _Records:
     content: Content
     logsources: LogSources = field(default_factory=dict)
 
-    def event(self, parsed: Any, line: int) -> Event | InputProblem:
+    def event(self, parsed: Any, line: int, record: int | None = None) -> Event | InputProblem:
         if not isinstance(parsed, dict):
             return self.problem(line, f"not a JSON object but a {type(parsed).__name__}")
-        return normalise_record(parsed, self.content.ref(line=line), logsources=self.logsources)
+        origin = self.content.ref(line=line, record=record)
+        return normalise_record(parsed, origin, logsources=self.logsources)
 
-    def value(self, item: Value | Stray) -> Event | InputProblem:
+    def events(self, parsed: Any, line: int) -> Iterator[Event | InputProblem]:
+        """The event of one parsed value; a Graph page of sign-ins (``{"value": [...]}``) gives
+        one per item, located by the page's line and the item's number (``#record=N``)."""
+        page = graph_page(parsed) if isinstance(parsed, dict) else None
+        if page is None:
+            yield self.event(parsed, line)
+        else:
+            yield from (self.event(item, line, index) for index, item in enumerate(page, 1))
+
+    def values(self, item: Value | Stray) -> Iterator[Event | InputProblem]:
         if isinstance(item, Stray):
-            return self.problem(item.line, item.reason)
+            yield self.problem(item.line, item.reason)
+            return
         if too_deep(item.raw):
-            return self.problem(item.line, _TOO_DEEP)
+            yield self.problem(item.line, _TOO_DEEP)
+            return
         try:
             parsed = orjson.loads(item.raw)
         except orjson.JSONDecodeError as exc:
-            return self.problem(item.line, f"malformed JSON: {exc}")
-        return self.event(parsed, item.line)
+            yield self.problem(item.line, f"malformed JSON: {exc}")
+            return
+        yield from self.events(parsed, item.line)
 
     def problem(self, line: int, reason: str) -> InputProblem:
         return InputProblem(str(self.content.ref(line=line)), reason, "input-malformed")
@@ -101,7 +117,7 @@ def _read_lines(
                 return
             yield records.problem(number, f"malformed JSON: {exc}")
             continue
-        yield records.event(parsed, number)
+        yield from records.events(parsed, number)
 
 
 def _read_values(
@@ -110,6 +126,6 @@ def _read_values(
     scanner = ValueScanner(line=first_line)
     for piece in pieces:
         for item in scanner.feed(piece):
-            yield records.value(item)
+            yield from records.values(item)
     for stray in scanner.finish():
-        yield records.value(stray)
+        yield from records.values(stray)

@@ -8,7 +8,9 @@ same fields for the same data:
    see ``huntpack.sources.document``;
 3. flattened Winlogbeat/NXLog/Mordor (top-level ``EventID``, or ``Channel`` with
    ``Hostname``/``SourceName``/``Computer``): kept, plus ``Computer``/``Provider_Name``;
-4. anything else: flattened with ``.`` and kept as it is; a Zeek JSON record (``ts`` with
+4. Entra ID sign-ins (Graph, Azure Monitor, Log Analytics shapes): see
+   ``huntpack.sources.entra_signin``;
+5. anything else: flattened with ``.`` and kept as it is; a Zeek JSON record (``ts`` with
    ``uid``/``id.orig_h``...) gets the Zeek ``LogSource`` of its log (``huntpack.sources.zeek_shape``).
 
 A record may declare its Sigma logsource in a top-level ``logsource`` object (test cases, data
@@ -24,6 +26,7 @@ from typing import Any
 
 from huntpack.model import Event, LogSource, SourceRef
 from huntpack.sources.document import ecs_fields, flatten_document, is_ecs
+from huntpack.sources.entra_signin import signin_event, signin_shape
 from huntpack.sources.timestamp import event_time, parse_time
 from huntpack.sources.windows import as_event_id, flat_windows_fields, windows_fields
 from huntpack.sources.zeek_shape import is_zeek_record, zeek_log_name, zeek_logsource
@@ -53,6 +56,11 @@ def normalise_record(
         fields = ecs_fields(record)
     elif _is_flat_windows(record):
         fields = flat_windows_fields(flatten_document(record))
+    elif (signin := signin_shape(record)) is not None:  # see huntpack.sources.entra_signin
+        event = signin_event(record, origin, signin)
+        if isinstance(declared, dict):
+            event.logsource = _declared(event.logsource, declared)
+        return event
     else:
         fields = flatten_document(record)
     event_id = fields.get("EventID")
