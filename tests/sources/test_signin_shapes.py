@@ -162,3 +162,12 @@ def test_the_mapping_file_is_validated() -> None:
         parse_signin_spec({"fields": {}})
     with pytest.raises(ValueError, match="needs"):
         parse_signin_spec({"shapes": [{"name": "x"}], "fields": {}})
+
+
+def test_hostile_values_do_not_break_the_reader() -> None:
+    record = {"TimeGenerated": "not a time", "ResultType": "9" * 5000, "UserPrincipalName": ["a"],
+              "IPAddress": {"x": 1}, "DeviceDetail": "{broken json", "Status": 7}
+    event = normalise_record(record, SourceRef("x.json"))
+    assert event.logsource.kind == "signin" and event.timestamp is None
+    assert event.fields["ResultType"] == "9" * 5000  # kept as text, not a 5000-digit number
+    assert event.fields["DeviceDetail"] == "{broken json"

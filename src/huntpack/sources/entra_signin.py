@@ -146,7 +146,7 @@ def _first(sources: list[dict[str, Any]], indexes: list[dict[str, str]],
 
 def _derive(table: dict[str, Any], spec: SigninSpec) -> None:
     result = table.get("ResultType")
-    if isinstance(result, str) and result.strip().lstrip("-").isdigit():
+    if isinstance(result, str) and len(result) <= 12 and result.strip().lstrip("-").isdigit():
         result = table["ResultType"] = int(result.strip())
     if "Status" not in table and result is not None:
         table["Status"] = "Success" if result == 0 else "Failure"

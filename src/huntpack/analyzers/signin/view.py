@@ -93,6 +93,6 @@ def _result(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and len(value) <= 12 and value.strip().lstrip("-").isdigit():
         return int(value.strip())
     return None
