@@ -188,3 +188,13 @@ def test_csv_exports_of_proxy_dns_and_browser_history(tmp_path: Path) -> None:
     shown = sorted(next(iter(matched(f).items())) for f in result.findings)
     assert shown == [("QUERYNAME", "a.youedao.com"), ("URL", "https://telegraac.com/dl"),
                      ("c-uri", "fs-im-kefu.7moor-fs1.com/ly/4d2c3f00/3.txt")]
+
+
+def test_host_longer_than_a_dns_name_has_no_suffixes() -> None:
+    """Suffixes grow with the square of a host's length: an 800 kB ``a.a.a...`` URL in a CSV
+    took 17 GB and did not finish. A DNS name is at most 253 characters."""
+    from huntpack.analyzers.indicators.normalise import domain_suffixes
+
+    assert domain_suffixes("a.b.example.com") == ["a.b.example.com", "b.example.com",
+                                                  "example.com"]
+    assert domain_suffixes("a." * 5_000 + "com") == []

@@ -138,8 +138,18 @@ def host_key(raw: str) -> str:
     return text
 
 
+#: Longest DNS name (RFC 1035); a longer "host" is no domain and has no suffixes to look up.
+MAX_DOMAIN_CHARS = 253
+
+
 def domain_suffixes(host: str) -> list[str]:
-    """``a.b.example.com`` -> itself, ``b.example.com``, ``example.com`` (never the bare TLD)."""
+    """``a.b.example.com`` -> itself, ``b.example.com``, ``example.com`` (never the bare TLD).
+
+    None for a host longer than a DNS name can be: its suffixes grow with the square of its
+    length (an 800 kB ``a.a.a...`` URL took 17 GB and did not finish).
+    """
+    if len(host) > MAX_DOMAIN_CHARS:
+        return []
     labels = host.split(".")
     return [".".join(labels[index:]) for index in range(len(labels) - 1)]
 
