@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+from email.headerregistry import HeaderRegistry
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from huntpack.model import Event, InputProblem
 from huntpack.sources.content import Content
+from huntpack.sources.email_message import MAX_HEADER_CHARS
 from huntpack.sources.email_reader import is_email, is_mbox, is_outlook_msg, read_eml, read_mbox
 from huntpack.sources.formats import sniff_format
 
@@ -144,3 +148,27 @@ def test_date_past_year_9999_is_no_time() -> None:
     raw = message_bytes("From: a@example.com\r\nTo: b@example.com\r\n"
                         "Date: Fri, 31 Dec 9999 23:59:59 -2359\r\nSubject: x\r\n")
     assert event_of(raw).timestamp is None
+
+
+def test_hostile_headers_are_parsed_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stdlib's header parser is quadratic (20,000 encoded words in a From took 6.8 GB) and
+    the MIME parser fetches each Content-Type several times (600 parts with 4 kB Content-Types
+    took 40 s): a header past MAX_HEADER_CHARS stays raw text, and none is parsed twice."""
+    lengths: list[int] = []
+    real = HeaderRegistry.__call__
+
+    def counting(self: HeaderRegistry, name: str, value: str) -> Any:
+        lengths.append(len(value))
+        return real(self, name, value)
+
+    monkeypatch.setattr(HeaderRegistry, "__call__", counting)
+    bomb = "=?utf-8?b?QUFB?= " * 2_000
+    parts = "".join(f'--B\r\nContent-Type: text/plain; name="p{n}"\r\n\r\nx\r\n' for n in range(300))
+    raw = message_bytes(f"From: {bomb}<a@example.com>\nTo: b@example.com\nSubject: hi\n"
+                        "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B",
+                        parts + "--B--\r\n")
+    event = event_of(raw)
+    assert event.fields["email.from.address"] == ["a@example.com"]
+    assert event.fields["email.subject"] == "hi"
+    assert max(lengths) <= MAX_HEADER_CHARS
+    assert len(lengths) < 320, "each Content-Type parsed once"

@@ -9,13 +9,13 @@ raw text, and the parser's own complaints go to ``email.defects``.
 
 from __future__ import annotations
 
-import email.policy
 import re
 from collections.abc import Iterator
 from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
@@ -32,6 +32,16 @@ MAX_PARTS = 500
 #: Longest body text kept in the fields (characters, each of text and html).
 MAX_BODY_CHARS = 1024**2
 
+#: Longest header value given to the stdlib's structured header parser; a longer one is kept as
+#: its raw text. That parser's time and memory grow with the square of a header's length
+#: (20,000 encoded words in one From took 6.8 GB; 300,000 addresses in a To did not finish), and
+#: so does ``decode_header``'s.
+MAX_HEADER_CHARS = 4096
+
+#: Most header text parsed per message (characters): the parser is slow (~2 us a character)
+#: and MIME parts are not counted while it runs, so 600 parts with 4 kB Content-Types took 40 s.
+MAX_PARSED_CHARS = 1024**2
+
 _ANGLE_MAILBOX = re.compile(r"^\s*(?P<display>[^<>]*?)\s*<(?P<address>[^<>@\s]+@[^<>\s]+)>\s*$")
 
 EMAIL_SOURCE = LogSource(kind="email", category="email")
@@ -40,9 +50,42 @@ _ADDRESS_HEADERS = {"from": "from", "to": "to", "cc": "cc", "reply-to": "reply_t
                     "sender": "sender", "return-path": "return_path"}
 
 
+class _HeaderCache:
+    """The headers one message has had parsed, and how many characters that took."""
+
+    def __init__(self) -> None:
+        self.parsed: dict[tuple[str, str], Any] = {}
+        self.chars = 0
+
+
+class _BoundedPolicy(EmailPolicy):
+    """``email.policy.default`` for hostile mail: a header longer than ``MAX_HEADER_CHARS``, and
+    every header not parsed before once ``MAX_PARSED_CHARS`` of a message's header text were,
+    comes back as its raw text (a ``str``, as under compat32); a header fetched again (the
+    parser fetches each Content-Type several times) is not parsed again."""
+
+    cache: _HeaderCache | None = None
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        cache = self.cache
+        if cache is None:
+            return super().header_fetch_parse(name, value)
+        found = cache.parsed.get((name, value))
+        if found is None:
+            if len(value) > MAX_HEADER_CHARS or cache.chars > MAX_PARSED_CHARS:
+                return value
+            found = cache.parsed[(name, value)] = super().header_fetch_parse(name, value)
+            cache.chars += len(value)
+        return found
+
+
+_POLICY = _BoundedPolicy()  # each message parses with a clone of its own (``cache=``)
+
+
 def parse_message(raw: bytes, origin: SourceRef) -> Event:
     """The event for one message (never raises on malformed input)."""
-    message = BytesParser(policy=email.policy.default).parsebytes(raw)
+    own: dict[str, Any] = {"cache": _HeaderCache()}  # not a keyword typeshed's clone knows
+    message = BytesParser(policy=_POLICY.clone(**own)).parsebytes(raw)
     fields: dict[str, Any] = {"email.headers": list(_header_lines(message))}
     fields.update(_address_fields(message))
     fields["email.subject"] = header_text(message, "Subject")
@@ -77,7 +120,7 @@ def _first_raw(message: Message, name: str) -> str | None:
 def _header_lines(message: Message) -> Iterator[str]:
     for key, value in _raw_items(message)[:1000]:
         try:
-            text = str(email.policy.default.header_fetch_parse(key, value))
+            text = str(message.policy.header_fetch_parse(key, value))
         except Exception:  # undecodable: keep the raw text
             text = value
         yield f"{key}: {' '.join(text.split())}"
@@ -112,8 +155,8 @@ def addresses(message: Message, header: str) -> list[tuple[str, str]]:
 
 def _decoded_raw(message: Message, name: str) -> str | None:
     raw = _first_raw(message, name)
-    if raw is None:
-        return None
+    if raw is None or len(raw) > MAX_HEADER_CHARS:  # decode_header is quadratic in words
+        return raw
     try:
         return str(make_header(decode_header(raw)))
     except Exception:  # a broken encoded word: the raw text is what the user sees
