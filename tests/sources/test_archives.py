@@ -104,6 +104,18 @@ def test_decompression_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ]
 
 
+def test_gzip_that_expands_past_the_ratio_is_cut(tmp_path: Path) -> None:
+    """A 1 MB gzip of one repeated JSON line held 33 M events (a 4 GB cap takes hours to hunt);
+    zip members were refused by their declared ratio, gzip streams not at all."""
+    lines = b'{"EventID": 1}\n' * 100_000  # 1.5 MB, compresses about 500:1
+    gz = tmp_path / "bomb.gz"
+    gz.write_bytes(gzip.compress(lines, compresslevel=9))
+    events, problems = read_path(gz)
+    assert 0 < len(events) < 100_000
+    assert [(p.location, p.reference) for p in problems] == [(str(gz), "input-too-large")]
+    assert "250:1" in problems[0].reason
+
+
 def test_corrupt_archives_give_problems_not_exceptions(tmp_path: Path) -> None:
     truncated = tmp_path / "cut.gz"
     truncated.write_bytes(gzip.compress(JSONL * 50)[:200])

@@ -3,9 +3,10 @@
 Whatever is inside is sniffed and read with the format registry, so a zip of NDJSON (the OTRF
 Mordor datasets), a gzip of EVTX or a zip of gzips all work. Members are located as
 ``archive.zip!member``. Each decompressed stream is capped at ``MAX_MEMBER_BYTES`` (archive
-bombs), and a member whose declared sizes give a compression ratio above ``MAX_RATIO`` is
-refused before it is decompressed; archives nest at most ``MAX_NESTING`` deep. Encrypted zip
-members are tried with the customary malware-exchange password ``infected`` (ZipCrypto only).
+bombs), a member whose declared sizes give a compression ratio above ``MAX_RATIO`` is
+refused before it is decompressed, and a gzip stream is cut where it passes that ratio;
+archives nest at most ``MAX_NESTING`` deep. Encrypted zip members are tried with the
+customary malware-exchange password ``infected`` (ZipCrypto only).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import BinaryIO
 
 from huntpack.model import Event, InputProblem, SourceRef
 from huntpack.sources import content as limits
-from huntpack.sources.content import Content, capped
+from huntpack.sources.content import Content, CountedReader, capped
 from huntpack.sources.formats import SNIFF_BYTES, format_or_plain_file, read_content
 
 _ENCRYPTED = 0x1
@@ -27,10 +28,6 @@ _ENCRYPTED = 0x1
 #: The password tried on encrypted members (the convention for sharing malware samples).
 PASSWORD = b"infected"
 
-#: Members that would expand more than this many times are refused as decompression bombs,
-#: when they also declare more than ``RATIO_FLOOR`` bytes (tiny members may compress well).
-MAX_RATIO = 250
-RATIO_FLOOR = 1024 * 1024
 _ZIP_ERRORS = (zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error, OSError)
 
 
@@ -90,9 +87,9 @@ def _refusal(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, str]
             return (f"encrypted zip member: the password 'infected' does not open it ({exc})",
                     "input-unreadable")
     ratio = info.file_size / max(info.compress_size, 1)
-    if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+    if info.file_size > limits.RATIO_FLOOR and ratio > limits.MAX_RATIO:
         return (f"refused as a decompression bomb: {info.compress_size} bytes would expand to "
-                f"{info.file_size} ({ratio:.0f}:1, limit {MAX_RATIO}:1)", "input-too-large")
+                f"{info.file_size} ({ratio:.0f}:1, limit {limits.MAX_RATIO}:1)", "input-too-large")
     return None
 
 
@@ -110,8 +107,9 @@ def _read_inner(inner: Content, what: str) -> Iterator[Event | InputProblem]:
 
 
 def _open_gzip(content: Content) -> BinaryIO:
-    outer = content.open()
-    return capped(gzip.GzipFile(fileobj=outer, mode="rb"), content.location, owned=(outer,))
+    outer = CountedReader(content.open())
+    return capped(gzip.GzipFile(fileobj=outer, mode="rb"), content.location, owned=(outer,),
+                  compressed=outer)
 
 
 def _open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> BinaryIO:

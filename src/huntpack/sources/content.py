@@ -25,6 +25,12 @@ MAX_MEMBER_BYTES = 4 * 1024**3
 #: Deepest archive nesting followed (a zip in a zip in a zip ...).
 MAX_NESTING = 4
 
+#: A stream that expands more than this many times is a decompression bomb, once it has given
+#: more than ``RATIO_FLOOR`` bytes (tiny inputs may compress well). Zip members are refused by
+#: their declared sizes; a gzip stream is cut where its output passes the ratio.
+MAX_RATIO = 250
+RATIO_FLOOR = 1024 * 1024
+
 _BUFFER = 1 << 16
 
 
@@ -85,15 +91,37 @@ def open_file(path: str) -> BinaryIO:
     return open(path, "rb")
 
 
-class _CappedStream(io.RawIOBase):
-    """Reads ``inner`` and raises ``ContentTooLarge`` once more than ``limit`` bytes came out."""
+class CountedReader:
+    """A stream whose bytes read so far are counted (the compressed side of a gzip stream)."""
 
-    def __init__(self, inner: Readable, limit: int, where: str, owned: tuple[Readable, ...]):
+    def __init__(self, inner: BinaryIO) -> None:
+        self._inner = inner
+        self.count = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._inner.read(size)
+        self.count += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0, /) -> int:
+        return self._inner.seek(offset, whence)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _CappedStream(io.RawIOBase):
+    """Reads ``inner`` and raises ``ContentTooLarge`` once more than ``limit`` bytes came out,
+    or (given the ``compressed`` stream it decompresses) once it expands past ``MAX_RATIO``."""
+
+    def __init__(self, inner: Readable, limit: int, where: str, owned: tuple[Readable, ...],
+                 compressed: CountedReader | None = None):
         super().__init__()
         self._inner = inner
         self._limit = limit
         self._where = where
         self._owned = owned
+        self._compressed = compressed
         self._count = 0
         self._over = False
 
@@ -113,8 +141,18 @@ class _CappedStream(io.RawIOBase):
         if len(data) > allowed:
             self._over, data = True, data[:allowed]
         self._count += len(data)
+        self._check_ratio()
         view[: len(data)] = data
         return len(data)
+
+    def _check_ratio(self) -> None:
+        packed = self._compressed.count if self._compressed is not None else 0
+        if packed and self._count > RATIO_FLOOR and self._count > MAX_RATIO * packed:
+            raise ContentTooLarge(
+                f"{packed} compressed bytes expanded to more than {self._count} "
+                f"(over {MAX_RATIO}:1, decompression bomb guard)",
+                location=self._where,
+            )
 
     def close(self) -> None:
         if not self.closed:
@@ -124,12 +162,14 @@ class _CappedStream(io.RawIOBase):
         super().close()
 
 
-def capped(inner: Readable, where: str, owned: tuple[Readable, ...] = ()) -> BinaryIO:
-    """A buffered reader over ``inner`` that stops at ``MAX_MEMBER_BYTES``.
+def capped(inner: Readable, where: str, owned: tuple[Readable, ...] = (),
+           compressed: CountedReader | None = None) -> BinaryIO:
+    """A buffered reader over ``inner`` that stops at ``MAX_MEMBER_BYTES``, and at ``MAX_RATIO``
+    times what was read of ``compressed`` (the stream ``inner`` decompresses) when given.
 
     Closing it closes ``inner`` and every stream in ``owned`` (e.g. the file under a gzip).
     """
-    raw = _CappedStream(inner, MAX_MEMBER_BYTES, where, owned)
+    raw = _CappedStream(inner, MAX_MEMBER_BYTES, where, owned, compressed)
     return io.BufferedReader(raw, buffer_size=_BUFFER)
 
 
