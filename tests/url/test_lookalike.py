@@ -14,6 +14,7 @@ from huntpack.analyzers.url.lookalike import (
     edit_distance,
     judge_domain,
     protected_entries,
+    to_unicode,
 )
 
 CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "url" / "lookalike_cases.yaml"
@@ -67,3 +68,12 @@ def test_skeleton_folds_lookalikes() -> None:
 ])
 def test_edit_distance(first: str, second: str, distance: int) -> None:
     assert edit_distance(first, second, 2) == min(distance, 3)
+
+
+def test_names_longer_than_dns_allows_are_not_decoded_or_judged() -> None:
+    """The punycode decoder is quadratic: a 1 MB ``xn--aaa...`` label in a DNS log took 20 s a
+    row. A DNS label is at most 63 characters and a name 253."""
+    long_label = "xn--" + "a" * 500
+    assert to_unicode(f"{long_label}.com") == f"{long_label}.com"
+    assert to_unicode("xn--pypal-4ve.com") == "pаypal.com"
+    assert judge_domain("xn--pypal-4ve." * 20 + "com", protected_entries(["paypal"])) == []

@@ -70,11 +70,18 @@ def registrable(host: str) -> str | None:
     return str(found) if found else None
 
 
+#: Longest DNS label and name (RFC 1035): longer ones are not decoded or judged (the punycode
+#: decoder is quadratic: a 1 MB ``xn--aaa...`` label in a DNS log took 20 s).
+MAX_LABEL_CHARS = 63
+MAX_HOST_CHARS = 253
+
+
 def to_unicode(host: str) -> str:
-    """A host name with its punycode labels decoded (left as it is when they do not decode)."""
+    """A host name with its punycode labels decoded (left as it is when they do not decode or
+    are longer than a DNS label can be)."""
     labels = []
     for label in host.lower().rstrip(".").split("."):
-        if label.startswith("xn--"):
+        if label.startswith("xn--") and len(label) <= MAX_LABEL_CHARS:
             with contextlib.suppress(UnicodeError, ValueError):
                 label = label[4:].encode("ascii").decode("punycode")
         labels.append(label)
@@ -95,7 +102,10 @@ def protected_entries(brands: Iterable[str]) -> tuple[Protected, ...]:
 
 def judge_domain(host: str, protected: tuple[Protected, ...], max_distance: int = 2
                  ) -> list[Verdict]:
-    """Every look-alike verdict for ``host`` (punycode or Unicode); [] for a clean name."""
+    """Every look-alike verdict for ``host`` (punycode or Unicode); [] for a clean name, and for
+    a host longer than a DNS name can be."""
+    if len(host) > MAX_HOST_CHARS:
+        return []
     return list(_judge(to_unicode(host), protected, max_distance))
 
 
