@@ -172,3 +172,14 @@ def test_hostile_headers_are_parsed_within_bounds(monkeypatch: pytest.MonkeyPatc
     assert event.fields["email.subject"] == "hi"
     assert max(lengths) <= MAX_HEADER_CHARS
     assert len(lengths) < 320, "each Content-Type parsed once"
+
+
+def test_address_header_nested_too_deep_loses_only_its_addresses() -> None:
+    """``To: ((((...a@b.c))))`` made the address parser recurse too deep and the whole message
+    was unreadable; now only that header's addresses are missing."""
+    raw = message_bytes("From: a@example.com\nSubject: deep\nTo: " + "(" * 5_000 + "b@example.com"
+                        + ")" * 5_000)
+    event = event_of(raw)
+    assert event.fields["email.subject"] == "deep"
+    assert event.fields["email.from.address"] == ["a@example.com"]
+    assert "email.to.address" not in event.fields

@@ -172,7 +172,11 @@ def _parsed_addresses(message: Message, header: str) -> list[tuple[str, str]]:
     if groups is not None:
         return [(item.display_name, _address_text(item)) for item in groups]
     raws = [text for key, text in _raw_items(message) if key.lower() == header]
-    return [(name, address) for name, address in getaddresses(raws) if name or address]
+    try:
+        pairs = getaddresses(raws)
+    except RecursionError:  # 50,000 nested comments or groups: no addresses, the rest is kept
+        return []
+    return [(name, address) for name, address in pairs if name or address]
 
 
 def _raw_items(message: Message) -> list[tuple[str, str]]:
