@@ -142,9 +142,7 @@ def _add(hits: Hits, found: Found, name: str, value: str, prefix: str = "") -> N
 
 def _path(index: IndicatorIndex, fields: Mapping[str, Any], name: str, value: str,
           hits: Hits) -> None:
-    found = index.path(value)
-    if found:
-        _add(hits, found, name, value)
+    _add(hits, index.path(value), name, value)
 
 
 def _evidence_path(index: IndicatorIndex, fields: Mapping[str, Any], name: str, value: str,
@@ -184,9 +182,7 @@ def _hash(index: IndicatorIndex, fields: Mapping[str, Any], name: str, value: st
 
 def _host(index: IndicatorIndex, fields: Mapping[str, Any], name: str, value: str,
           hits: Hits) -> None:
-    found = index.host(value)
-    if found:
-        _add(hits, found, name, value)
+    _add(hits, index.host(value), name, value)
 
 
 def _answers(index: IndicatorIndex, fields: Mapping[str, Any], name: str, value: str,
